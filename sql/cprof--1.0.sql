@@ -1,0 +1,218 @@
+/* sql/cprof--1.0.sql */
+\echo Use "CREATE EXTENSION cprof" to load this file. \quit
+
+/*
+ * ---------------------------------------------------------------------------
+ * client_profit: the customer P&L (DOMAIN.md section 1)
+ * ---------------------------------------------------------------------------
+ */
+
+CREATE TYPE profit AS (
+    revenue numeric,
+    discount numeric,
+    cogs numeric,
+    gross_profit numeric,
+    cost_to_serve numeric,
+    contribution numeric,
+    acquisition numeric,
+    bad_debt numeric,
+    net_profit numeric,
+    referral numeric,
+    total_value numeric,
+    margin double precision,
+    entries bigint
+);
+COMMENT ON TYPE profit IS 'customer P&L waterfall: revenue - discount - cogs = gross_profit; - cost_to_serve = contribution; - acquisition - bad_debt = net_profit; + referral = total_value; margin = net_profit / revenue';
+
+-- Support functions shared by every client_profit aggregate.  The
+-- transition and inverse functions are overloaded on the input types and
+-- dispatch on them in C; none is strict (NULL arguments have meaning).
+CREATE FUNCTION cprof_client_profit_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_combine(internal, internal) IS 'internal: combine function of client_profit()';
+CREATE FUNCTION cprof_client_profit_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_serialize(internal) IS 'internal: serialize function of client_profit()';
+CREATE FUNCTION cprof_client_profit_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_deserialize(bytea, internal) IS 'internal: deserialize function of client_profit()';
+CREATE FUNCTION cprof_client_profit_final(internal) RETURNS profit
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_final(internal) IS 'internal: final function of client_profit(amount, kind) and client_profit(profit)';
+CREATE FUNCTION cprof_client_profit_numeric_final(internal) RETURNS numeric
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_numeric_final(internal) IS 'internal: final function of client_profit(revenue, cost) for numeric and integer input';
+CREATE FUNCTION cprof_client_profit_float8_final(internal) RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_float8_final(internal) IS 'internal: final function of client_profit(revenue, cost) for double precision input';
+
+-- client_profit(revenue, cost): total revenue minus total cost.
+CREATE FUNCTION cprof_client_profit_trans(internal, numeric, numeric) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, numeric, numeric) IS 'internal: transition function of client_profit(numeric, numeric)';
+CREATE FUNCTION cprof_client_profit_minv(internal, numeric, numeric) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, numeric, numeric) IS 'internal: inverse transition function of client_profit(numeric, numeric) (moving aggregate)';
+CREATE AGGREGATE client_profit(revenue numeric, cost numeric) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 96,
+    FINALFUNC = cprof_client_profit_numeric_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 96, MFINALFUNC = cprof_client_profit_numeric_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(numeric, numeric) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
+CREATE FUNCTION cprof_client_profit_trans(internal, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, double precision, double precision) IS 'internal: transition function of client_profit(double precision, double precision)';
+CREATE FUNCTION cprof_client_profit_minv(internal, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, double precision, double precision) IS 'internal: inverse transition function of client_profit(double precision, double precision) (moving aggregate)';
+CREATE AGGREGATE client_profit(revenue double precision, cost double precision) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 96,
+    FINALFUNC = cprof_client_profit_float8_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 96, MFINALFUNC = cprof_client_profit_float8_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(double precision, double precision) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (compensated double precision sum)';
+CREATE FUNCTION cprof_client_profit_trans(internal, smallint, smallint) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, smallint, smallint) IS 'internal: transition function of client_profit(smallint, smallint)';
+CREATE FUNCTION cprof_client_profit_minv(internal, smallint, smallint) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, smallint, smallint) IS 'internal: inverse transition function of client_profit(smallint, smallint) (moving aggregate)';
+CREATE AGGREGATE client_profit(revenue smallint, cost smallint) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 96,
+    FINALFUNC = cprof_client_profit_numeric_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 96, MFINALFUNC = cprof_client_profit_numeric_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(smallint, smallint) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
+CREATE FUNCTION cprof_client_profit_trans(internal, integer, integer) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, integer, integer) IS 'internal: transition function of client_profit(integer, integer)';
+CREATE FUNCTION cprof_client_profit_minv(internal, integer, integer) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, integer, integer) IS 'internal: inverse transition function of client_profit(integer, integer) (moving aggregate)';
+CREATE AGGREGATE client_profit(revenue integer, cost integer) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 96,
+    FINALFUNC = cprof_client_profit_numeric_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 96, MFINALFUNC = cprof_client_profit_numeric_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(integer, integer) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
+CREATE FUNCTION cprof_client_profit_trans(internal, bigint, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, bigint, bigint) IS 'internal: transition function of client_profit(bigint, bigint)';
+CREATE FUNCTION cprof_client_profit_minv(internal, bigint, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, bigint, bigint) IS 'internal: inverse transition function of client_profit(bigint, bigint) (moving aggregate)';
+CREATE AGGREGATE client_profit(revenue bigint, cost bigint) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 96,
+    FINALFUNC = cprof_client_profit_numeric_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 96, MFINALFUNC = cprof_client_profit_numeric_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(bigint, bigint) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
+
+-- client_profit(amount, kind): the waterfall from a ledger of categorized entries.
+CREATE FUNCTION cprof_client_profit_trans(internal, numeric, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, numeric, text) IS 'internal: transition function of client_profit(numeric, text)';
+CREATE FUNCTION cprof_client_profit_minv(internal, numeric, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, numeric, text) IS 'internal: inverse transition function of client_profit(numeric, text) (moving aggregate)';
+CREATE AGGREGATE client_profit(amount numeric, kind text) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 512,
+    FINALFUNC = cprof_client_profit_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(numeric, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
+CREATE FUNCTION cprof_client_profit_trans(internal, double precision, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, double precision, text) IS 'internal: transition function of client_profit(double precision, text)';
+CREATE FUNCTION cprof_client_profit_minv(internal, double precision, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, double precision, text) IS 'internal: inverse transition function of client_profit(double precision, text) (moving aggregate)';
+CREATE AGGREGATE client_profit(amount double precision, kind text) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 512,
+    FINALFUNC = cprof_client_profit_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(double precision, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (double precision amounts summed with compensation)';
+CREATE FUNCTION cprof_client_profit_trans(internal, smallint, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, smallint, text) IS 'internal: transition function of client_profit(smallint, text)';
+CREATE FUNCTION cprof_client_profit_minv(internal, smallint, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, smallint, text) IS 'internal: inverse transition function of client_profit(smallint, text) (moving aggregate)';
+CREATE AGGREGATE client_profit(amount smallint, kind text) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 512,
+    FINALFUNC = cprof_client_profit_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(smallint, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
+CREATE FUNCTION cprof_client_profit_trans(internal, integer, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, integer, text) IS 'internal: transition function of client_profit(integer, text)';
+CREATE FUNCTION cprof_client_profit_minv(internal, integer, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, integer, text) IS 'internal: inverse transition function of client_profit(integer, text) (moving aggregate)';
+CREATE AGGREGATE client_profit(amount integer, kind text) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 512,
+    FINALFUNC = cprof_client_profit_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(integer, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
+CREATE FUNCTION cprof_client_profit_trans(internal, bigint, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, bigint, text) IS 'internal: transition function of client_profit(bigint, text)';
+CREATE FUNCTION cprof_client_profit_minv(internal, bigint, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, bigint, text) IS 'internal: inverse transition function of client_profit(bigint, text) (moving aggregate)';
+CREATE AGGREGATE client_profit(amount bigint, kind text) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 512,
+    FINALFUNC = cprof_client_profit_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(bigint, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
+
+-- client_profit(profit): re-aggregates profit values (monthly to yearly).
+CREATE FUNCTION cprof_client_profit_trans(internal, profit) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, profit) IS 'internal: transition function of client_profit(profit)';
+CREATE FUNCTION cprof_client_profit_minv(internal, profit) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, profit) IS 'internal: inverse transition function of client_profit(profit) (moving aggregate)';
+CREATE AGGREGATE client_profit(profit) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 512,
+    FINALFUNC = cprof_client_profit_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(profit) IS 're-aggregates profit values exactly, as if the raw ledger rows had been aggregated';

@@ -1,0 +1,602 @@
+/*
+ * src/client_profit.c: the client_profit aggregate family.
+ *
+ * SQL objects (sql/cprof--1.0.sql):
+ *   client_profit(revenue T, cost T)       T numeric, double precision,
+ *                                          smallint, integer, bigint
+ *   client_profit(amount T, kind text)     returns profit
+ *   client_profit(profit)                  returns profit (roll-up)
+ *   cprof_client_profit_{trans,minv}       overloaded on the input types
+ *   cprof_client_profit_{combine,serialize,deserialize}
+ *   cprof_client_profit_final              -> profit
+ *   cprof_client_profit_numeric_final      -> numeric
+ *   cprof_client_profit_float8_final       -> double precision
+ *
+ * State: CprofProfitState, one per group, in the aggregate memory context.
+ * It holds exact sums (CprofMoney) or, for double precision input,
+ * compensated sums (CprofFloatSum) in "buckets":
+ *   - client_profit(revenue, cost): one bucket, revenue minus cost;
+ *   - the ledger and the roll-up: seven buckets, the independent lines of
+ *     the waterfall (revenue, discount, cogs, cost to serve, acquisition,
+ *     bad debt, referral).  service, sales, commission and quality all go to
+ *     cost to serve: the profit composite does not keep them apart, and
+ *     keeping them apart in the state would make the roll-up inexact.
+ * Every other field of profit is derived from the buckets in the final
+ * function, so re-aggregating profit values gives exactly the raw result.
+ *
+ * NULL rules: client_profit(revenue, cost) counts a NULL argument as 0 and
+ * skips a row whose arguments are both NULL; the ledger skips a row whose
+ * amount is NULL and rejects a NULL kind next to an amount; the roll-up
+ * skips NULL profit values.  A group that aggregated no row gives NULL, as
+ * sum() does.  NaN and infinities follow sum(numeric) (see cprof.h).
+ */
+#include "postgres.h"
+
+#include <ctype.h>
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/typcache.h"
+
+#include "cprof.h"
+
+/* The seven independent lines of the waterfall. */
+typedef enum ProfitBucket
+{
+	BUCKET_REVENUE,
+	BUCKET_DISCOUNT,
+	BUCKET_COGS,
+	BUCKET_COST_TO_SERVE,
+	BUCKET_ACQUISITION,
+	BUCKET_BAD_DEBT,
+	BUCKET_REFERRAL,
+	NUM_BUCKETS
+} ProfitBucket;
+
+/* Fields of the composite type profit, in order (1-based attnums - 1). */
+enum
+{
+	F_REVENUE,
+	F_DISCOUNT,
+	F_COGS,
+	F_GROSS_PROFIT,
+	F_COST_TO_SERVE,
+	F_CONTRIBUTION,
+	F_ACQUISITION,
+	F_BAD_DEBT,
+	F_NET_PROFIT,
+	F_REFERRAL,
+	F_TOTAL_VALUE,
+	F_MARGIN,
+	F_ENTRIES,
+	NUM_PROFIT_FIELDS
+};
+
+/* The field of profit that holds each bucket. */
+static const int bucket_field[NUM_BUCKETS] = {
+	F_REVENUE, F_DISCOUNT, F_COGS, F_COST_TO_SERVE, F_ACQUISITION,
+	F_BAD_DEBT, F_REFERRAL
+};
+
+/* Ledger kinds (DOMAIN.md section 1) and the bucket each feeds. */
+static const struct
+{
+	const char *name;
+	int			len;
+	ProfitBucket bucket;
+}			ledger_kinds[] = {
+	{"revenue", 7, BUCKET_REVENUE},
+	{"discount", 8, BUCKET_DISCOUNT},
+	{"cogs", 4, BUCKET_COGS},
+	{"service", 7, BUCKET_COST_TO_SERVE},
+	{"sales", 5, BUCKET_COST_TO_SERVE},
+	{"commission", 10, BUCKET_COST_TO_SERVE},
+	{"quality", 7, BUCKET_COST_TO_SERVE},
+	{"acquisition", 11, BUCKET_ACQUISITION},
+	{"bad_debt", 8, BUCKET_BAD_DEBT},
+	{"referral", 8, BUCKET_REFERRAL},
+};
+
+#define PROFIT_STATE_VERSION 1
+
+/* One bucket: an exact sum, or a compensated one for double precision. */
+typedef union ProfitSum
+{
+	CprofMoney	m;				/* numeric and integer input */
+	CprofFloatSum f;			/* double precision input */
+} ProfitSum;
+
+/* Per-group state of every client_profit aggregate. */
+typedef struct CprofProfitState
+{
+	int64		entries;		/* rows aggregated (skipped rows excluded);
+								 * for the roll-up, the sum of entries */
+	int32		nbuckets;		/* 1, or NUM_BUCKETS for the profit forms */
+	bool		is_float;		/* buckets are CprofFloatSum */
+	ProfitSum	bucket[FLEXIBLE_ARRAY_MEMBER];	/* the sums */
+} CprofProfitState;
+
+/* What a support function was called for, cached in fn_extra. */
+typedef enum ProfitShape
+{
+	SHAPE_NET,					/* client_profit(revenue, cost) */
+	SHAPE_LEDGER,				/* client_profit(amount, kind) */
+	SHAPE_ROLLUP				/* client_profit(profit) */
+} ProfitShape;
+
+typedef struct ProfitCallInfo
+{
+	ProfitShape shape;
+	Oid			amount_type;	/* type of the amounts, or the profit type */
+	TupleDesc	tupdesc;		/* roll-up: descriptor of profit */
+} ProfitCallInfo;
+
+static ProfitCallInfo *
+profit_call_info(FunctionCallInfo fcinfo)
+{
+	FmgrInfo   *flinfo = fcinfo->flinfo;
+	ProfitCallInfo *info = (ProfitCallInfo *) flinfo->fn_extra;
+
+	if (info == NULL)
+	{
+		Oid			type1 = get_fn_expr_argtype(flinfo, 1);
+		MemoryContext old;
+
+		info = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(ProfitCallInfo));
+		info->amount_type = type1;
+		if (PG_NARGS() == 2)
+		{
+			info->shape = SHAPE_ROLLUP;
+			old = MemoryContextSwitchTo(flinfo->fn_mcxt);
+			info->shape = SHAPE_ROLLUP;
+			info->tupdesc = lookup_rowtype_tupdesc_copy(type1, -1);
+			MemoryContextSwitchTo(old);
+		}
+		else
+		{
+			info->shape = get_fn_expr_argtype(flinfo, 2) == TEXTOID ?
+				SHAPE_LEDGER : SHAPE_NET;
+			if (type1 != NUMERICOID && type1 != FLOAT8OID &&
+				type1 != INT2OID && type1 != INT4OID && type1 != INT8OID)
+				elog(ERROR, "client_profit support function called with input type %u",
+					 type1);
+		}
+	}
+	return info;
+}
+
+static CprofProfitState *
+profit_state_new(int nbuckets, bool is_float, MemoryContext cxt)
+{
+	CprofProfitState *state;
+
+	state = MemoryContextAllocZero(cxt, offsetof(CprofProfitState, bucket) +
+								   nbuckets * sizeof(ProfitSum));
+	state->nbuckets = nbuckets;
+	state->is_float = is_float;
+	return state;
+}
+
+/*
+ * Add (or, for the inverse, remove) one amount to a bucket.  Returns false
+ * when an inverse cannot be done exactly.
+ */
+static bool
+bucket_apply(ProfitSum *b, Oid type, Datum value, bool negate, bool remove,
+			 MemoryContext cxt)
+{
+	int64		i;
+
+	switch (type)
+	{
+		case NUMERICOID:
+			if (remove)
+				return money_sub_numeric(&b->m, value, negate, cxt);
+			money_add_numeric(&b->m, value, negate, cxt);
+			return true;
+		case FLOAT8OID:
+			{
+				double		x = DatumGetFloat8(value);
+
+				if (negate)
+					x = -x;
+				if (remove)
+					floatsum_remove(&b->f, x);
+				else
+					floatsum_add(&b->f, x);
+				return true;
+			}
+		case INT2OID:
+			i = DatumGetInt16(value);
+			break;
+		case INT4OID:
+			i = DatumGetInt32(value);
+			break;
+		default:
+			i = DatumGetInt64(value);
+			break;
+	}
+	if (remove)
+		return money_sub_int64(&b->m, i, negate, cxt);
+	money_add_int64(&b->m, i, negate, cxt);
+	return true;
+}
+
+/* The bucket of a ledger kind, matched case-insensitively and trimmed. */
+static ProfitBucket
+ledger_bucket(text *kind)
+{
+	const char *s = VARDATA_ANY(kind);
+	int			len = VARSIZE_ANY_EXHDR(kind);
+
+	while (len > 0 && isspace((unsigned char) s[0]))
+		s++, len--;
+	while (len > 0 && isspace((unsigned char) s[len - 1]))
+		len--;
+	for (int k = 0; k < (int) lengthof(ledger_kinds); k++)
+	{
+		if (ledger_kinds[k].len == len &&
+			pg_strncasecmp(s, ledger_kinds[k].name, len) == 0)
+			return ledger_kinds[k].bucket;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown kind \"%s\" in client_profit(amount, kind)",
+					text_to_cstring(kind)),
+			 errdetail("Valid kinds are revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt and referral."),
+			 errhint("Map the ledger's own categories to these kinds, for example with CASE; case and surrounding spaces are ignored.")));
+	pg_unreachable();
+}
+
+/*
+ * The shared body of the transition and inverse transition functions.
+ * Returns NULL when the row leaves the state as it was and there is none
+ * yet, or when an inverse cannot be done exactly (the executor then
+ * recomputes the window frame).
+ */
+static CprofProfitState *
+profit_step(FunctionCallInfo fcinfo, bool remove)
+{
+	MemoryContext aggcxt = cprof_agg_context(fcinfo, "client_profit");
+	ProfitCallInfo *info = profit_call_info(fcinfo);
+	CprofProfitState *state = PG_ARGISNULL(0) ? NULL :
+	(CprofProfitState *) PG_GETARG_POINTER(0);
+	bool		ok = true;
+
+	switch (info->shape)
+	{
+		case SHAPE_NET:
+			if (PG_ARGISNULL(1) && PG_ARGISNULL(2))
+				return state;
+			if (state == NULL)
+				state = profit_state_new(1, info->amount_type == FLOAT8OID, aggcxt);
+			if (!PG_ARGISNULL(1))
+				ok = bucket_apply(&state->bucket[0], info->amount_type,
+								  PG_GETARG_DATUM(1), false, remove, aggcxt);
+			if (ok && !PG_ARGISNULL(2))
+				ok = bucket_apply(&state->bucket[0], info->amount_type,
+								  PG_GETARG_DATUM(2), true, remove, aggcxt);
+			state->entries += remove ? -1 : 1;
+			break;
+
+		case SHAPE_LEDGER:
+			{
+				ProfitBucket b;
+
+				if (PG_ARGISNULL(1))
+					return state;
+				if (PG_ARGISNULL(2))
+					ereport(ERROR,
+							(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+							 errmsg("kind must not be null in client_profit(amount, kind)"),
+							 errdetail("Every entry with a non-null amount needs a kind."),
+							 errhint("Give every ledger entry a kind, or filter the rows with WHERE kind IS NOT NULL.")));
+				b = ledger_bucket(PG_GETARG_TEXT_PP(2));
+				if (state == NULL)
+					state = profit_state_new(NUM_BUCKETS,
+											 info->amount_type == FLOAT8OID, aggcxt);
+				ok = bucket_apply(&state->bucket[b], info->amount_type,
+								  PG_GETARG_DATUM(1), false, remove, aggcxt);
+				state->entries += remove ? -1 : 1;
+				break;
+			}
+
+		case SHAPE_ROLLUP:
+			{
+				HeapTupleHeader th;
+				HeapTupleData tuple;
+				Datum		values[NUM_PROFIT_FIELDS];
+				bool		nulls[NUM_PROFIT_FIELDS];
+
+				if (PG_ARGISNULL(1))
+					return state;
+				th = PG_GETARG_HEAPTUPLEHEADER(1);
+				tuple.t_len = HeapTupleHeaderGetDatumLength(th);
+				ItemPointerSetInvalid(&tuple.t_self);
+				tuple.t_tableOid = InvalidOid;
+				tuple.t_data = th;
+				heap_deform_tuple(&tuple, info->tupdesc, values, nulls);
+
+				if (state == NULL)
+					state = profit_state_new(NUM_BUCKETS, false, aggcxt);
+				for (int b = 0; ok && b < NUM_BUCKETS; b++)
+				{
+					if (!nulls[bucket_field[b]])
+						ok = bucket_apply(&state->bucket[b], NUMERICOID,
+										  values[bucket_field[b]], false,
+										  remove, aggcxt);
+				}
+				if (!nulls[F_ENTRIES])
+					state->entries += remove ? -DatumGetInt64(values[F_ENTRIES])
+						: DatumGetInt64(values[F_ENTRIES]);
+				break;
+			}
+	}
+	return ok ? state : NULL;
+}
+
+PG_FUNCTION_INFO_V1(cprof_client_profit_trans);
+/* Transition function of every client_profit aggregate. */
+Datum
+cprof_client_profit_trans(PG_FUNCTION_ARGS)
+{
+	CprofProfitState *state = profit_step(fcinfo, false);
+
+	if (state == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(state);
+}
+
+PG_FUNCTION_INFO_V1(cprof_client_profit_minv);
+/* Inverse transition function: removes a row that left the window frame. */
+Datum
+cprof_client_profit_minv(PG_FUNCTION_ARGS)
+{
+	CprofProfitState *state;
+
+	/* the executor never removes a row it did not add */
+	if (PG_ARGISNULL(0))
+		elog(ERROR, "client_profit inverse transition called without a state");
+	state = profit_step(fcinfo, true);
+	if (state == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(state);
+}
+
+/* A copy of state in cxt (the combine function's first-state case). */
+static CprofProfitState *
+profit_state_copy(const CprofProfitState *src, MemoryContext cxt)
+{
+	CprofProfitState *dst = profit_state_new(src->nbuckets, src->is_float, cxt);
+
+	dst->entries = src->entries;
+	for (int b = 0; b < src->nbuckets; b++)
+	{
+		if (src->is_float)
+			dst->bucket[b].f = src->bucket[b].f;
+		else
+			money_copy(&dst->bucket[b].m, &src->bucket[b].m, cxt);
+	}
+	return dst;
+}
+
+PG_FUNCTION_INFO_V1(cprof_client_profit_combine);
+/* Combine function: merges two partial states, for any split of the rows. */
+Datum
+cprof_client_profit_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_client_profit_combine");
+	CprofProfitState *s1 = PG_ARGISNULL(0) ? NULL : (CprofProfitState *) PG_GETARG_POINTER(0);
+	CprofProfitState *s2 = PG_ARGISNULL(1) ? NULL : (CprofProfitState *) PG_GETARG_POINTER(1);
+
+	if (s2 == NULL)
+	{
+		if (s1 == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(s1);
+	}
+	if (s1 == NULL)
+		PG_RETURN_POINTER(profit_state_copy(s2, aggcxt));
+	if (s1->nbuckets != s2->nbuckets || s1->is_float != s2->is_float)
+		elog(ERROR, "client_profit combine called with states of different shapes");
+	s1->entries += s2->entries;
+	for (int b = 0; b < s1->nbuckets; b++)
+	{
+		if (s1->is_float)
+			floatsum_add_floatsum(&s1->bucket[b].f, &s2->bucket[b].f);
+		else
+			money_add_money(&s1->bucket[b].m, &s2->bucket[b].m, false, aggcxt);
+	}
+	PG_RETURN_POINTER(s1);
+}
+
+PG_FUNCTION_INFO_V1(cprof_client_profit_serialize);
+/* Serialize function: version byte, shape, entries, then each bucket. */
+Datum
+cprof_client_profit_serialize(PG_FUNCTION_ARGS)
+{
+	CprofProfitState *state = (CprofProfitState *) PG_GETARG_POINTER(0);
+	StringInfoData buf;
+
+	cprof_agg_context(fcinfo, "cprof_client_profit_serialize");
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, PROFIT_STATE_VERSION);
+	pq_sendbyte(&buf, state->nbuckets);
+	pq_sendbyte(&buf, state->is_float);
+	pq_sendint64(&buf, state->entries);
+	for (int b = 0; b < state->nbuckets; b++)
+	{
+		if (state->is_float)
+			floatsum_send(&buf, &state->bucket[b].f);
+		else
+			money_send(&buf, &state->bucket[b].m);
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(cprof_client_profit_deserialize);
+/* Deserialize function: the inverse of the above, every field checked. */
+Datum
+cprof_client_profit_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+	CprofProfitState *state;
+	int			nbuckets;
+	int			is_float;
+
+	cprof_agg_context(fcinfo, "cprof_client_profit_deserialize");
+	cprof_recv_begin(&buf, bytes, PROFIT_STATE_VERSION, "client_profit");
+	nbuckets = cprof_recv_byte(&buf);
+	is_float = cprof_recv_byte(&buf);
+	if ((nbuckets != 1 && nbuckets != NUM_BUCKETS) || (is_float != 0 && is_float != 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid client_profit aggregate state: shape %d/%d",
+						nbuckets, is_float)));
+	state = profit_state_new(nbuckets, is_float, CurrentMemoryContext);
+	state->entries = cprof_recv_int64(&buf);
+	for (int b = 0; b < nbuckets; b++)
+	{
+		if (is_float)
+			floatsum_recv(&buf, &state->bucket[b].f);
+		else
+			money_recv(&buf, &state->bucket[b].m, CurrentMemoryContext);
+	}
+	cprof_recv_end(&buf);
+	PG_RETURN_POINTER(state);
+}
+
+/* The state, or NULL when the group aggregated no row. */
+static CprofProfitState *
+profit_final_state(FunctionCallInfo fcinfo)
+{
+	CprofProfitState *state;
+
+	cprof_agg_context(fcinfo, "client_profit final function");
+	if (PG_ARGISNULL(0))
+		return NULL;
+	state = (CprofProfitState *) PG_GETARG_POINTER(0);
+	return state->entries == 0 ? NULL : state;
+}
+
+PG_FUNCTION_INFO_V1(cprof_client_profit_numeric_final);
+/* Final function of client_profit(revenue, cost) for numeric and integers. */
+Datum
+cprof_client_profit_numeric_final(PG_FUNCTION_ARGS)
+{
+	CprofProfitState *state = profit_final_state(fcinfo);
+
+	if (state == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_NUMERIC(money_result(&state->bucket[0].m));
+}
+
+PG_FUNCTION_INFO_V1(cprof_client_profit_float8_final);
+/* Final function of client_profit(revenue, cost) for double precision. */
+Datum
+cprof_client_profit_float8_final(PG_FUNCTION_ARGS)
+{
+	CprofProfitState *state = profit_final_state(fcinfo);
+
+	if (state == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_FLOAT8(floatsum_result(&state->bucket[0].f));
+}
+
+/* Set d to a (+/-) b, all exact. */
+static void
+waterfall_step(CprofMoney *d, const CprofMoney *a, const CprofMoney *b,
+			   bool subtract)
+{
+	money_copy(d, a, CurrentMemoryContext);
+	money_add_money(d, b, subtract, CurrentMemoryContext);
+}
+
+PG_FUNCTION_INFO_V1(cprof_client_profit_final);
+/*
+ * Final function of the ledger and roll-up forms: the waterfall of
+ * DOMAIN.md section 1, every line exact, as a profit value.  The state is
+ * only read (window frames call this repeatedly).
+ */
+Datum
+cprof_client_profit_final(PG_FUNCTION_ARGS)
+{
+	CprofProfitState *state = profit_final_state(fcinfo);
+	FmgrInfo   *flinfo = fcinfo->flinfo;
+	CprofMoney	line[NUM_BUCKETS];
+	CprofMoney	gross,
+				gross_disc,
+				contribution,
+				net,
+				net_acq,
+				total;
+	Datum		values[NUM_PROFIT_FIELDS];
+	bool		nulls[NUM_PROFIT_FIELDS];
+	TupleDesc	tupdesc;
+
+	if (state == NULL)
+		PG_RETURN_NULL();
+
+	/* the result descriptor, blessed once per query */
+	tupdesc = (TupleDesc) flinfo->fn_extra;
+	if (tupdesc == NULL)
+	{
+		MemoryContext old;
+
+		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "client_profit final function must return a composite type");
+		old = MemoryContextSwitchTo(flinfo->fn_mcxt);
+		tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+		MemoryContextSwitchTo(old);
+		flinfo->fn_extra = tupdesc;
+	}
+
+	for (int b = 0; b < NUM_BUCKETS; b++)
+	{
+		if (state->is_float)
+		{
+			/* a double sum becomes numeric as float8::numeric does */
+			Datum		n = DirectFunctionCall1(float8_numeric,
+												Float8GetDatum(floatsum_result(&state->bucket[b].f)));
+
+			money_init(&line[b]);
+			money_add_numeric(&line[b], n, false, CurrentMemoryContext);
+		}
+		else
+			line[b] = state->bucket[b].m;	/* read only below */
+	}
+
+	waterfall_step(&gross_disc, &line[BUCKET_REVENUE], &line[BUCKET_DISCOUNT], true);
+	waterfall_step(&gross, &gross_disc, &line[BUCKET_COGS], true);
+	waterfall_step(&contribution, &gross, &line[BUCKET_COST_TO_SERVE], true);
+	waterfall_step(&net_acq, &contribution, &line[BUCKET_ACQUISITION], true);
+	waterfall_step(&net, &net_acq, &line[BUCKET_BAD_DEBT], true);
+	waterfall_step(&total, &net, &line[BUCKET_REFERRAL], false);
+
+	memset(nulls, 0, sizeof(nulls));
+	for (int b = 0; b < NUM_BUCKETS; b++)
+		values[bucket_field[b]] = NumericGetDatum(money_result(&line[b]));
+	values[F_GROSS_PROFIT] = NumericGetDatum(money_result(&gross));
+	values[F_CONTRIBUTION] = NumericGetDatum(money_result(&contribution));
+	values[F_NET_PROFIT] = NumericGetDatum(money_result(&net));
+	values[F_TOTAL_VALUE] = NumericGetDatum(money_result(&total));
+	values[F_ENTRIES] = Int64GetDatum(state->entries);
+
+	/* margin = net profit / revenue, undefined (NULL) for zero revenue */
+	if (money_is_zero(&line[BUCKET_REVENUE]))
+		nulls[F_MARGIN] = true;
+	else
+		values[F_MARGIN] = DirectFunctionCall1(numeric_float8,
+											   DirectFunctionCall2(numeric_div,
+																   values[F_NET_PROFIT],
+																   values[F_REVENUE]));
+
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}

@@ -1,0 +1,694 @@
+/*
+ * src/money.c: exact sums of money (CprofMoney) and compensated sums of
+ * double precision (CprofFloatSum), shared by every cprof aggregate.
+ *
+ * No SQL objects live here.  The layouts and the NaN/Infinity rules are
+ * described in cprof.h.
+ *
+ * The fast path reads a numeric's digits straight from PostgreSQL's on-disk
+ * format (documented in src/backend/utils/adt/numeric.c, which keeps its
+ * accessor macros private): a varlena whose first uint16 carries the sign
+ * and the display scale, followed by base-10000 digits.  The on-disk format
+ * is stable across releases (pg_upgrade keeps numeric columns as they are),
+ * so reading it is safe; everything that does not fit the int128 path goes
+ * through numeric_add, which is exact.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "libpq/pqformat.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/float.h"
+#include "utils/fmgrprotos.h"
+
+#include "cprof.h"
+
+/* The parts of numeric.c's on-disk format that the fast path reads. */
+#define NUM_SIGN_MASK		0xC000
+#define NUM_NEG				0x4000
+#define NUM_SHORT			0x8000
+#define NUM_SPECIAL			0xC000
+#define NUM_EXT_SIGN_MASK	0xF000
+#define NUM_NAN				0xC000
+#define NUM_PINF			0xD000
+#define NUM_NINF			0xF000
+#define NUM_SHORT_SIGN_MASK	0x2000
+#define NUM_SHORT_DSCALE_MASK	0x1F80
+#define NUM_SHORT_DSCALE_SHIFT	7
+#define NUM_SHORT_DSCALE_MAX	(NUM_SHORT_DSCALE_MASK >> NUM_SHORT_DSCALE_SHIFT)
+#define NUM_SHORT_WEIGHT_SIGN	0x0040
+#define NUM_SHORT_WEIGHT_MASK	0x003F
+#define NUM_SHORT_WEIGHT_MAX	NUM_SHORT_WEIGHT_MASK
+#define NUM_SHORT_WEIGHT_MIN	(-(NUM_SHORT_WEIGHT_MASK + 1))
+#define NUM_DSCALE_MASK		0x3FFF
+#define NUM_NBASE			10000
+#define NUM_DEC_DIGITS		4
+
+/* Kinds of value a numeric decodes to. */
+typedef enum
+{
+	NUMKIND_FINITE,
+	NUMKIND_NAN,
+	NUMKIND_PINF,
+	NUMKIND_NINF
+} NumKind;
+
+/* 10^0 .. 10^38: every power of ten an int128 holds. */
+static int128 pow10_table[CPROF_MONEY_MAX_SCALE + 1];
+static bool pow10_ready = false;
+
+static inline const int128 *
+pow10s(void)
+{
+	if (unlikely(!pow10_ready))
+	{
+		int128		p = 1;
+
+		for (int i = 0; i <= CPROF_MONEY_MAX_SCALE; i++)
+		{
+			pow10_table[i] = p;
+			p *= 10;
+		}
+		pow10_ready = true;
+	}
+	return pow10_table;
+}
+
+/* *v * 10^k without overflow, or false. */
+static inline bool
+scale_up(int128 *v, int k)
+{
+	if (k == 0 || *v == 0)
+		return true;
+	if (k < 0 || k > CPROF_MONEY_MAX_SCALE)
+		return false;
+	return !__builtin_mul_overflow(*v, pow10s()[k], v);
+}
+
+/*
+ * Decode a numeric Datum.  For a finite value, *dscale gets its display
+ * scale and, when the value times 10^dscale fits an int128, *value gets it
+ * and *fits is set.  Only the packed form is touched: no detoasting copy for
+ * the short inline values that money amounts almost always are.
+ */
+static NumKind
+numeric_decode(Datum d, int128 *value, int *dscale, bool *fits)
+{
+	struct varlena *v = (struct varlena *) PG_DETOAST_DATUM_PACKED(d);
+	const char *p = VARDATA_ANY(v);
+	int			len = VARSIZE_ANY_EXHDR(v);
+	uint16		header;
+	int			weight;
+	int			ndigits;
+	const char *digits;
+	bool		neg;
+	int128		acc = 0;
+	int			e;
+
+	memcpy(&header, p, sizeof(uint16));
+	if ((header & NUM_SIGN_MASK) == NUM_SPECIAL)
+	{
+		*fits = false;
+		switch (header & NUM_EXT_SIGN_MASK)
+		{
+			case NUM_PINF:
+				return NUMKIND_PINF;
+			case NUM_NINF:
+				return NUMKIND_NINF;
+			default:
+				return NUMKIND_NAN;
+		}
+	}
+	if (header & NUM_SHORT)
+	{
+		neg = (header & NUM_SHORT_SIGN_MASK) != 0;
+		*dscale = (header & NUM_SHORT_DSCALE_MASK) >> NUM_SHORT_DSCALE_SHIFT;
+		weight = (header & NUM_SHORT_WEIGHT_SIGN ? ~NUM_SHORT_WEIGHT_MASK : 0)
+			| (header & NUM_SHORT_WEIGHT_MASK);
+		digits = p + sizeof(uint16);
+	}
+	else
+	{
+		int16		w;
+
+		neg = (header & NUM_SIGN_MASK) == NUM_NEG;
+		*dscale = header & NUM_DSCALE_MASK;
+		memcpy(&w, p + sizeof(uint16), sizeof(int16));
+		weight = w;
+		digits = p + sizeof(uint16) + sizeof(int16);
+	}
+	ndigits = (len - (digits - p)) / (int) sizeof(int16);
+
+	/* Nine base-10000 digits are 36 decimal digits: always fit. */
+	if (ndigits > 9 || *dscale > CPROF_MONEY_MAX_SCALE)
+	{
+		*fits = false;
+		if ((Pointer) v != DatumGetPointer(d))
+			pfree(v);
+		return NUMKIND_FINITE;
+	}
+	for (int i = 0; i < ndigits; i++)
+	{
+		int16		dig;
+
+		memcpy(&dig, digits + i * sizeof(int16), sizeof(int16));
+		acc = acc * NUM_NBASE + dig;
+	}
+	if ((Pointer) v != DatumGetPointer(d))
+		pfree(v);
+
+	/* acc counts units of 10^(4 * (weight - ndigits + 1)); want 10^-dscale */
+	e = NUM_DEC_DIGITS * (weight - ndigits + 1) + *dscale;
+	if (ndigits == 0)
+		acc = 0;
+	else if (e >= 0)
+	{
+		if (!scale_up(&acc, e))
+		{
+			*fits = false;
+			return NUMKIND_FINITE;
+		}
+	}
+	else
+	{
+		/* digits below the display scale are zero in a valid numeric */
+		int128		div = pow10s()[Min(-e, CPROF_MONEY_MAX_SCALE)];
+
+		if (-e > NUM_DEC_DIGITS || acc % div != 0)
+		{
+			*fits = false;
+			return NUMKIND_FINITE;
+		}
+		acc /= div;
+	}
+	*value = neg ? -acc : acc;
+	*fits = true;
+	return NUMKIND_FINITE;
+}
+
+/*
+ * Build a numeric equal to value * 10^-scale with display scale 'scale',
+ * written directly in the on-disk format (short header when it fits, as
+ * numeric.c's make_result does).  scale > CPROF_MONEY_MAX_SCALE is allowed
+ * only for zero.
+ */
+Numeric
+cprof_numeric_from_int128(int128 value, int scale)
+{
+	uint128		mag = value < 0 ? -(uint128) value : (uint128) value;
+	int16		groups[16];
+	int			base = 0;		/* exponent group of groups[0] */
+	int			gmin = 0;		/* lowest non-zero group */
+	int			gmax = 0;		/* highest group */
+	int			ndigits = 0;
+	int			weight = 0;
+	bool		isshort;
+	Size		size;
+	Numeric		result;
+	char	   *p;
+	uint16		header;
+
+	if (mag != 0)
+	{
+		char		dec[48];
+		int			ndec = 0;
+
+		Assert(scale >= 0 && scale <= CPROF_MONEY_MAX_SCALE);
+		while (mag != 0)
+		{
+			dec[ndec++] = (char) (mag % 10);
+			mag /= 10;
+		}
+		/* decimal digit i has exponent i - scale; group g = floor(exp / 4) */
+		base = -((scale + 3) / 4);
+		gmax = (ndec - 1 - scale) >= 0 ? (ndec - 1 - scale) / 4
+			: -((scale - ndec + 1 + 3) / 4);
+		memset(groups, 0, sizeof(groups));
+		for (int i = 0; i < ndec; i++)
+		{
+			int			exp10 = i - scale;
+			int			g = exp10 >= 0 ? exp10 / 4 : -((-exp10 + 3) / 4);
+			int			pos = exp10 - 4 * g;
+			static const int16 mult[4] = {1, 10, 100, 1000};
+
+			groups[g - base] += dec[i] * mult[pos];
+		}
+		/* strip trailing zero groups; the top group is non-zero */
+		gmin = base;
+		while (groups[gmin - base] == 0)
+			gmin++;
+		ndigits = gmax - gmin + 1;
+		weight = gmax;
+	}
+
+	isshort = scale <= NUM_SHORT_DSCALE_MAX &&
+		weight <= NUM_SHORT_WEIGHT_MAX && weight >= NUM_SHORT_WEIGHT_MIN;
+	size = VARHDRSZ + sizeof(uint16) + (isshort ? 0 : sizeof(int16)) +
+		ndigits * sizeof(int16);
+	result = (Numeric) palloc(size);
+	SET_VARSIZE(result, size);
+	p = VARDATA(result);
+	if (isshort)
+	{
+		header = NUM_SHORT | (value < 0 ? NUM_SHORT_SIGN_MASK : 0) |
+			(scale << NUM_SHORT_DSCALE_SHIFT) |
+			(weight < 0 ? NUM_SHORT_WEIGHT_SIGN : 0) |
+			(weight & NUM_SHORT_WEIGHT_MASK);
+		memcpy(p, &header, sizeof(uint16));
+		p += sizeof(uint16);
+	}
+	else
+	{
+		int16		w = weight;
+
+		if (scale > NUM_DSCALE_MASK)
+			elog(ERROR, "numeric display scale %d out of range", scale);
+		header = (value < 0 ? NUM_NEG : 0) | scale;
+		memcpy(p, &header, sizeof(uint16));
+		memcpy(p + sizeof(uint16), &w, sizeof(int16));
+		p += sizeof(uint16) + sizeof(int16);
+	}
+	for (int g = gmax, i = 0; i < ndigits; g--, i++)
+		memcpy(p + i * sizeof(int16), &groups[g - base], sizeof(int16));
+	return result;
+}
+
+void
+money_init(CprofMoney *m)
+{
+	memset(m, 0, sizeof(CprofMoney));
+}
+
+/* slow += value (negated if asked), the new total palloc'd in cxt */
+static void
+slow_add(CprofMoney *m, Numeric value, bool negate, MemoryContext cxt)
+{
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	Numeric		sum;
+
+	if (m->slow == NULL)
+		sum = negate ? DatumGetNumeric(DirectFunctionCall1(numeric_uminus, NumericGetDatum(value)))
+			: DatumGetNumeric(datumCopy(NumericGetDatum(value), false, -1));
+	else
+	{
+		sum = DatumGetNumeric(DirectFunctionCall2(negate ? numeric_sub : numeric_add,
+												  NumericGetDatum(m->slow),
+												  NumericGetDatum(value)));
+		pfree(m->slow);
+	}
+	m->slow = sum;
+	MemoryContextSwitchTo(old);
+}
+
+/* Move the fast part into the slow part (when it would overflow). */
+static void
+flush_fast(CprofMoney *m, MemoryContext cxt)
+{
+	if (m->fast != 0)
+	{
+		Numeric		f = cprof_numeric_from_int128(m->fast, m->scale);
+
+		slow_add(m, f, false, cxt);
+		pfree(f);
+		m->fast = 0;
+	}
+}
+
+/* Raise the sum's scale to dscale (a new value's) if it is larger. */
+static void
+raise_scale(CprofMoney *m, int dscale, int64 count, MemoryContext cxt)
+{
+	if (dscale > m->scale)
+	{
+		int128		f = m->fast;
+
+		if (scale_up(&f, dscale - m->scale))
+			m->fast = f;
+		else
+		{
+			flush_fast(m, cxt);
+			m->fast = 0;
+		}
+		m->scale = dscale;
+		m->scale_count = count;
+	}
+	else if (dscale == m->scale)
+		m->scale_count += count;
+}
+
+/*
+ * m += v (or -= when negate), a finite value given as int128 units of
+ * 10^-dscale when 'fits', and always as the Datum 'num' (a numeric, or an
+ * int64 when num_is_int) for the slow path.  The caller has done the scale
+ * bookkeeping, so m->scale >= dscale.
+ */
+static void
+add_value(CprofMoney *m, int128 v, int dscale, bool fits, Datum num,
+		  bool num_is_int, bool negate, MemoryContext cxt)
+{
+	if (fits && scale_up(&v, m->scale - dscale))
+	{
+		int128		sum;
+
+		if (negate ? !__builtin_sub_overflow(m->fast, v, &sum)
+			: !__builtin_add_overflow(m->fast, v, &sum))
+		{
+			m->fast = sum;
+			return;
+		}
+	}
+	slow_add(m, num_is_int ? int64_to_numeric(DatumGetInt64(num)) : DatumGetNumeric(num),
+			 negate, cxt);
+}
+
+static void
+count_special(CprofMoney *m, NumKind kind, bool negate, int64 delta)
+{
+	if (kind == NUMKIND_NAN)
+		m->nan_count += delta;
+	else if ((kind == NUMKIND_PINF) != negate)
+		m->pinf_count += delta;
+	else
+		m->ninf_count += delta;
+}
+
+/* m += value (or -= when negate); value is a numeric Datum */
+void
+money_add_numeric(CprofMoney *m, Datum value, bool negate, MemoryContext cxt)
+{
+	int128		v = 0;
+	int			dscale = 0;
+	bool		fits;
+	NumKind		kind = numeric_decode(value, &v, &dscale, &fits);
+
+	if (kind != NUMKIND_FINITE)
+		count_special(m, kind, negate, 1);
+	else
+	{
+		raise_scale(m, dscale, 1, cxt);
+		add_value(m, v, dscale, fits, value, false, negate, cxt);
+	}
+}
+
+void
+money_add_int64(CprofMoney *m, int64 value, bool negate, MemoryContext cxt)
+{
+	raise_scale(m, 0, 1, cxt);
+	add_value(m, value, 0, true, Int64GetDatum(value), true, negate, cxt);
+}
+
+/*
+ * Inverse transitions: undo an earlier add.  Returns false when that cannot
+ * be done exactly: the value was the last one at the sum's display scale,
+ * so the display scale would have to drop.
+ */
+static bool
+remove_scale(CprofMoney *m, int dscale)
+{
+	if (dscale > m->scale)
+		return false;
+	if (dscale == m->scale)
+	{
+		if (m->scale_count <= 1)
+			return false;
+		m->scale_count--;
+	}
+	return true;
+}
+
+bool
+money_sub_numeric(CprofMoney *m, Datum value, bool negate, MemoryContext cxt)
+{
+	int128		v = 0;
+	int			dscale = 0;
+	bool		fits;
+	NumKind		kind = numeric_decode(value, &v, &dscale, &fits);
+
+	if (kind != NUMKIND_FINITE)
+	{
+		count_special(m, kind, negate, -1);
+		return true;
+	}
+	if (!remove_scale(m, dscale))
+		return false;
+	add_value(m, v, dscale, fits, value, false, !negate, cxt);
+	return true;
+}
+
+bool
+money_sub_int64(CprofMoney *m, int64 value, bool negate, MemoryContext cxt)
+{
+	if (!remove_scale(m, 0))
+		return false;
+	add_value(m, value, 0, true, Int64GetDatum(value), true, !negate, cxt);
+	return true;
+}
+
+/* m += other (or -= when negate): the combine step */
+void
+money_add_money(CprofMoney *m, const CprofMoney *other, bool negate,
+				MemoryContext cxt)
+{
+	int128		v = other->fast;
+
+	m->nan_count += other->nan_count;
+	m->pinf_count += negate ? other->ninf_count : other->pinf_count;
+	m->ninf_count += negate ? other->pinf_count : other->ninf_count;
+
+	raise_scale(m, other->scale, other->scale_count, cxt);
+	if (v != 0)
+	{
+		int128		sum;
+
+		if (scale_up(&v, m->scale - other->scale) &&
+			(negate ? !__builtin_sub_overflow(m->fast, v, &sum)
+			 : !__builtin_add_overflow(m->fast, v, &sum)))
+			m->fast = sum;
+		else
+		{
+			Numeric		f = cprof_numeric_from_int128(other->fast, other->scale);
+
+			slow_add(m, f, negate, cxt);
+			pfree(f);
+		}
+	}
+	if (other->slow != NULL)
+		slow_add(m, other->slow, negate, cxt);
+}
+
+void
+money_copy(CprofMoney *dst, const CprofMoney *src, MemoryContext cxt)
+{
+	*dst = *src;
+	if (src->slow != NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+
+		dst->slow = DatumGetNumeric(datumCopy(NumericGetDatum(src->slow), false, -1));
+		MemoryContextSwitchTo(old);
+	}
+}
+
+/* The sum as a numeric, in the current memory context. */
+Numeric
+money_result(const CprofMoney *m)
+{
+	Numeric		result;
+
+	if (m->nan_count > 0 || (m->pinf_count > 0 && m->ninf_count > 0))
+		return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum("NaN"),
+												   ObjectIdGetDatum(InvalidOid),
+												   Int32GetDatum(-1)));
+	if (m->pinf_count > 0 || m->ninf_count > 0)
+		return DatumGetNumeric(DirectFunctionCall3(numeric_in,
+												   CStringGetDatum(m->pinf_count > 0 ? "Infinity" : "-Infinity"),
+												   ObjectIdGetDatum(InvalidOid),
+												   Int32GetDatum(-1)));
+	result = cprof_numeric_from_int128(m->fast, m->scale);
+	if (m->slow != NULL)
+		result = DatumGetNumeric(DirectFunctionCall2(numeric_add,
+													 NumericGetDatum(result),
+													 NumericGetDatum(m->slow)));
+	return result;
+}
+
+/* Is the sum exactly zero (no NaN or infinity either)? */
+bool
+money_is_zero(const CprofMoney *m)
+{
+	int128		v = 0;
+	int			dscale;
+	bool		fits;
+
+	if (m->nan_count > 0 || m->pinf_count > 0 || m->ninf_count > 0)
+		return false;
+	if (m->slow == NULL)
+		return m->fast == 0;
+	if (m->fast != 0)
+	{
+		/* fast + slow can still cancel: compare exactly */
+		Numeric		r = money_result(m);
+		bool		zero = numeric_decode(NumericGetDatum(r), &v, &dscale, &fits) == NUMKIND_FINITE &&
+			fits && v == 0;
+
+		pfree(r);
+		return zero;
+	}
+	return numeric_decode(NumericGetDatum(m->slow), &v, &dscale, &fits) == NUMKIND_FINITE &&
+		fits && v == 0;
+}
+
+/* Serialized layout: fast (hi, lo), scale, counts, then an optional slow. */
+void
+money_send(StringInfo buf, const CprofMoney *m)
+{
+	pq_sendint64(buf, (int64) (m->fast >> 64));
+	pq_sendint64(buf, (int64) (uint64) m->fast);
+	pq_sendint32(buf, m->scale);
+	pq_sendint64(buf, m->scale_count);
+	pq_sendint64(buf, m->nan_count);
+	pq_sendint64(buf, m->pinf_count);
+	pq_sendint64(buf, m->ninf_count);
+	pq_sendbyte(buf, m->slow != NULL);
+	if (m->slow != NULL)
+		cprof_send_numeric(buf, m->slow);
+}
+
+void
+money_recv(StringInfo buf, CprofMoney *m, MemoryContext cxt)
+{
+	int64		hi = cprof_recv_int64(buf);
+	uint64		lo = (uint64) cprof_recv_int64(buf);
+
+	m->fast = (int128) (((uint128) (uint64) hi << 64) | lo);
+	m->scale = cprof_recv_int32(buf);
+	m->scale_count = cprof_recv_int64(buf);
+	m->nan_count = cprof_recv_int64(buf);
+	m->pinf_count = cprof_recv_int64(buf);
+	m->ninf_count = cprof_recv_int64(buf);
+	if (m->scale < 0 || m->scale > NUM_DSCALE_MASK ||
+		(m->scale > CPROF_MONEY_MAX_SCALE && m->fast != 0) ||
+		m->scale_count < 0 || m->nan_count < 0 || m->pinf_count < 0 ||
+		m->ninf_count < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid cprof aggregate state: bad money sum")));
+	m->slow = NULL;
+	if (cprof_recv_byte(buf))
+	{
+		MemoryContext old = MemoryContextSwitchTo(cxt);
+
+		m->slow = cprof_recv_numeric(buf);
+		MemoryContextSwitchTo(old);
+	}
+}
+
+void
+floatsum_init(CprofFloatSum *f)
+{
+	memset(f, 0, sizeof(CprofFloatSum));
+}
+
+/*
+ * Neumaier's variant of Kahan summation (Neumaier 1974, "Rundungsfehleranalyse
+ * einiger Verfahren zur Summation endlicher Summen"): the compensation also
+ * captures the low bits of the running sum when the new term is larger.
+ */
+static inline void
+neumaier_add(double *sum, double *comp, double x)
+{
+	double		t = *sum + x;
+
+	if (unlikely(isinf(t)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("double precision sum out of range"),
+				 errhint("Aggregate numeric values, which have no such limit.")));
+	if (fabs(*sum) >= fabs(x))
+		*comp += (*sum - t) + x;
+	else
+		*comp += (x - t) + *sum;
+	*sum = t;
+}
+
+void
+floatsum_add(CprofFloatSum *f, double value)
+{
+	if (isnan(value))
+		f->nan_count++;
+	else if (isinf(value))
+	{
+		if (value > 0)
+			f->pinf_count++;
+		else
+			f->ninf_count++;
+	}
+	else
+		neumaier_add(&f->sum, &f->comp, value);
+}
+
+/* Undo floatsum_add(f, value), for moving-aggregate inverse transitions. */
+void
+floatsum_remove(CprofFloatSum *f, double value)
+{
+	if (isnan(value))
+		f->nan_count--;
+	else if (isinf(value))
+	{
+		if (value > 0)
+			f->pinf_count--;
+		else
+			f->ninf_count--;
+	}
+	else
+		neumaier_add(&f->sum, &f->comp, -value);
+}
+
+void
+floatsum_add_floatsum(CprofFloatSum *f, const CprofFloatSum *other)
+{
+	neumaier_add(&f->sum, &f->comp, other->sum);
+	neumaier_add(&f->sum, &f->comp, other->comp);
+	f->nan_count += other->nan_count;
+	f->pinf_count += other->pinf_count;
+	f->ninf_count += other->ninf_count;
+}
+
+double
+floatsum_result(const CprofFloatSum *f)
+{
+	if (f->nan_count > 0 || (f->pinf_count > 0 && f->ninf_count > 0))
+		return get_float8_nan();
+	if (f->pinf_count > 0)
+		return get_float8_infinity();
+	if (f->ninf_count > 0)
+		return -get_float8_infinity();
+	return f->sum + f->comp;
+}
+
+void
+floatsum_send(StringInfo buf, const CprofFloatSum *f)
+{
+	cprof_send_float8(buf, f->sum);
+	cprof_send_float8(buf, f->comp);
+	pq_sendint64(buf, f->nan_count);
+	pq_sendint64(buf, f->pinf_count);
+	pq_sendint64(buf, f->ninf_count);
+}
+
+void
+floatsum_recv(StringInfo buf, CprofFloatSum *f)
+{
+	f->sum = cprof_recv_float8(buf);
+	f->comp = cprof_recv_float8(buf);
+	f->nan_count = cprof_recv_int64(buf);
+	f->pinf_count = cprof_recv_int64(buf);
+	f->ninf_count = cprof_recv_int64(buf);
+	if (!isfinite(f->sum) || !isfinite(f->comp) || f->nan_count < 0 ||
+		f->pinf_count < 0 || f->ninf_count < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid cprof aggregate state: bad double precision sum")));
+}
