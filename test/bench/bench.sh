@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# test/bench/bench.sh N: the benchmark behind `make bench` (run by
+# test/run.sh inside a throwaway cluster).  Generates the ledger with N
+# entries, then runs every section test/bench/[0-9]*.sql in name order; each
+# section records its timings with bench_compare() (test/bench/lib.sql) and
+# the report at the end prints them all.
+set -euo pipefail
+cd "$(dirname "$0")"
+n=${1:-10000000}
+psql="psql -X -q -v ON_ERROR_STOP=1 -v entries=$n"
+
+echo "cprof bench: $n ledger entries, $(nproc) cores, $(uname -m), $(psql -XAtc 'show server_version')"
+$psql -c "CREATE EXTENSION IF NOT EXISTS cprof" -f lib.sql
+echo "generating the ledger ..."
+$psql -f ../ledger.sql
+for section in [0-9]*.sql; do
+	echo "section $section ..."
+	$psql -f "$section"
+done
+$psql -f report.sql
