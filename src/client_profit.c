@@ -167,6 +167,7 @@ profit_call_info(FunctionCallInfo fcinfo)
 				elog(ERROR, "client_profit support function called with input type %u",
 					 type1);
 		}
+		flinfo->fn_extra = info;
 	}
 	return info;
 }
@@ -239,9 +240,11 @@ ledger_bucket(text *kind)
 		s++, len--;
 	while (len > 0 && isspace((unsigned char) s[len - 1]))
 		len--;
+	/* the length and the first letter (ASCII-lowercased) rule out most */
 	for (int k = 0; k < (int) lengthof(ledger_kinds); k++)
 	{
 		if (ledger_kinds[k].len == len &&
+			(s[0] | 0x20) == ledger_kinds[k].name[0] &&
 			pg_strncasecmp(s, ledger_kinds[k].name, len) == 0)
 			return ledger_kinds[k].bucket;
 	}
@@ -593,10 +596,7 @@ cprof_client_profit_final(PG_FUNCTION_ARGS)
 	if (money_is_zero(&line[BUCKET_REVENUE]))
 		nulls[F_MARGIN] = true;
 	else
-		values[F_MARGIN] = DirectFunctionCall1(numeric_float8,
-											   DirectFunctionCall2(numeric_div,
-																   values[F_NET_PROFIT],
-																   values[F_REVENUE]));
+		values[F_MARGIN] = Float8GetDatum(money_ratio(&net, &line[BUCKET_REVENUE]));
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

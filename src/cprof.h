@@ -38,16 +38,24 @@
  * remove them; the result follows sum(numeric): any NaN, or both
  * infinities, give NaN; otherwise an infinity gives that infinity.
  */
-typedef struct CprofMoney
+typedef struct CprofMoneyExtra
 {
-	int128		fast;			/* fast part, in units of 10^-scale */
-	Numeric		slow;			/* NULL, or the exact sum of what did not fit;
-								 * palloc'd in the aggregate's memory context */
-	int64		scale_count;	/* finite values added at display scale
-								 * 'scale' */
+	Numeric		slow;			/* NULL, or the exact sum of what did not fit */
 	int64		nan_count;		/* NaN values added */
 	int64		pinf_count;		/* +Infinity values added */
 	int64		ninf_count;		/* -Infinity values added */
+} CprofMoneyExtra;
+
+typedef struct CprofMoney
+{
+	int128		fast;			/* fast part, in units of 10^-scale */
+	CprofMoneyExtra *extra;		/* NULL until a value leaves the fast path:
+								 * the slow part and the NaN/Infinity counts,
+								 * in the aggregate's memory context (kept
+								 * out of line so that per-group states stay
+								 * small) */
+	int64		scale_count;	/* finite values added at display scale
+								 * 'scale' */
 	int32		scale;			/* display scale of the sum */
 } CprofMoney;
 
@@ -84,6 +92,7 @@ extern void money_copy(CprofMoney *dst, const CprofMoney *src,
 					   MemoryContext cxt);
 extern Numeric money_result(const CprofMoney *m);
 extern bool money_is_zero(const CprofMoney *m);
+extern double money_ratio(const CprofMoney *num, const CprofMoney *den);
 extern void money_send(StringInfo buf, const CprofMoney *m);
 extern void money_recv(StringInfo buf, CprofMoney *m, MemoryContext cxt);
 extern Numeric cprof_numeric_from_int128(int128 value, int scale);

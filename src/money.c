@@ -192,17 +192,18 @@ numeric_decode(Datum d, int128 *value, int *dscale, bool *fits)
  * Build a numeric equal to value * 10^-scale with display scale 'scale',
  * written directly in the on-disk format (short header when it fits, as
  * numeric.c's make_result does).  scale > CPROF_MONEY_MAX_SCALE is allowed
- * only for zero.
+ * only for zero.  This runs for every money field of every group, so the
+ * common case (a magnitude below 2^64 / 1000) uses 64-bit arithmetic.
  */
 Numeric
 cprof_numeric_from_int128(int128 value, int scale)
 {
 	uint128		mag = value < 0 ? -(uint128) value : (uint128) value;
-	int16		groups[16];
-	int			base = 0;		/* exponent group of groups[0] */
-	int			gmin = 0;		/* lowest non-zero group */
-	int			gmax = 0;		/* highest group */
-	int			ndigits = 0;
+	int16		groups[16];		/* base-10000 digits, least significant first */
+	int			ngroups = 0;
+	int			low = 0;		/* power of 10000 of groups[0] */
+	int			first = 0;		/* lowest non-zero group */
+	int			ndigits;
 	int			weight = 0;
 	bool		isshort;
 	Size		size;
@@ -210,38 +211,43 @@ cprof_numeric_from_int128(int128 value, int scale)
 	char	   *p;
 	uint16		header;
 
-	if (mag != 0)
+	if (mag != 0 && mag < (uint128) (PG_UINT64_MAX / 1000))
 	{
-		char		dec[48];
-		int			ndec = 0;
+		/* align the decimal point to a group boundary, then split */
+		static const uint64 pad10[4] = {1, 1000, 100, 10};
+		uint64		m = (uint64) mag * pad10[scale % 4];
+
+		low = -((scale + 3) / 4);
+		while (m != 0)
+		{
+			groups[ngroups++] = (int16) (m % NUM_NBASE);
+			m /= NUM_NBASE;
+		}
+	}
+	else if (mag != 0)
+	{
+		/* decimal digit i has exponent i - scale, in group floor(exp / 4) */
+		static const int16 mult[4] = {1, 10, 100, 1000};
 
 		Assert(scale >= 0 && scale <= CPROF_MONEY_MAX_SCALE);
-		while (mag != 0)
-		{
-			dec[ndec++] = (char) (mag % 10);
-			mag /= 10;
-		}
-		/* decimal digit i has exponent i - scale; group g = floor(exp / 4) */
-		base = -((scale + 3) / 4);
-		gmax = (ndec - 1 - scale) >= 0 ? (ndec - 1 - scale) / 4
-			: -((scale - ndec + 1 + 3) / 4);
+		low = -((scale + 3) / 4);
 		memset(groups, 0, sizeof(groups));
-		for (int i = 0; i < ndec; i++)
+		for (int i = 0; mag != 0; i++)
 		{
 			int			exp10 = i - scale;
 			int			g = exp10 >= 0 ? exp10 / 4 : -((-exp10 + 3) / 4);
-			int			pos = exp10 - 4 * g;
-			static const int16 mult[4] = {1, 10, 100, 1000};
 
-			groups[g - base] += dec[i] * mult[pos];
+			groups[g - low] += (int16) (mag % 10) * mult[exp10 - 4 * g];
+			ngroups = g - low + 1;
+			mag /= 10;
 		}
-		/* strip trailing zero groups; the top group is non-zero */
-		gmin = base;
-		while (groups[gmin - base] == 0)
-			gmin++;
-		ndigits = gmax - gmin + 1;
-		weight = gmax;
 	}
+	/* the top group is non-zero; trailing zero groups are not stored */
+	while (first < ngroups && groups[first] == 0)
+		first++;
+	ndigits = ngroups - first;
+	if (ndigits > 0)
+		weight = low + ngroups - 1;
 
 	isshort = scale <= NUM_SHORT_DSCALE_MAX &&
 		weight <= NUM_SHORT_WEIGHT_MAX && weight >= NUM_SHORT_WEIGHT_MIN;
@@ -270,8 +276,8 @@ cprof_numeric_from_int128(int128 value, int scale)
 		memcpy(p + sizeof(uint16), &w, sizeof(int16));
 		p += sizeof(uint16) + sizeof(int16);
 	}
-	for (int g = gmax, i = 0; i < ndigits; g--, i++)
-		memcpy(p + i * sizeof(int16), &groups[g - base], sizeof(int16));
+	for (int i = 0; i < ndigits; i++)
+		memcpy(p + i * sizeof(int16), &groups[ngroups - 1 - i], sizeof(int16));
 	return result;
 }
 
@@ -281,24 +287,49 @@ money_init(CprofMoney *m)
 	memset(m, 0, sizeof(CprofMoney));
 }
 
+/* The rarely needed part of m, allocated in cxt on first use. */
+static inline CprofMoneyExtra *
+money_extra(CprofMoney *m, MemoryContext cxt)
+{
+	if (m->extra == NULL)
+		m->extra = MemoryContextAllocZero(cxt, sizeof(CprofMoneyExtra));
+	return m->extra;
+}
+
+/* Is there anything in the extra part (a slow sum or a non-finite value)? */
+static inline bool
+has_special(const CprofMoney *m)
+{
+	return m->extra != NULL && (m->extra->nan_count != 0 ||
+								m->extra->pinf_count != 0 ||
+								m->extra->ninf_count != 0);
+}
+
+static inline Numeric
+slow_part(const CprofMoney *m)
+{
+	return m->extra == NULL ? NULL : m->extra->slow;
+}
+
 /* slow += value (negated if asked), the new total palloc'd in cxt */
 static void
 slow_add(CprofMoney *m, Numeric value, bool negate, MemoryContext cxt)
 {
+	CprofMoneyExtra *x = money_extra(m, cxt);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
 	Numeric		sum;
 
-	if (m->slow == NULL)
+	if (x->slow == NULL)
 		sum = negate ? DatumGetNumeric(DirectFunctionCall1(numeric_uminus, NumericGetDatum(value)))
 			: DatumGetNumeric(datumCopy(NumericGetDatum(value), false, -1));
 	else
 	{
 		sum = DatumGetNumeric(DirectFunctionCall2(negate ? numeric_sub : numeric_add,
-												  NumericGetDatum(m->slow),
+												  NumericGetDatum(x->slow),
 												  NumericGetDatum(value)));
-		pfree(m->slow);
+		pfree(x->slow);
 	}
-	m->slow = sum;
+	x->slow = sum;
 	MemoryContextSwitchTo(old);
 }
 
@@ -320,22 +351,19 @@ flush_fast(CprofMoney *m, MemoryContext cxt)
 static void
 raise_scale(CprofMoney *m, int dscale, int64 count, MemoryContext cxt)
 {
-	if (dscale > m->scale)
+	if (likely(dscale == m->scale))
+		m->scale_count += count;
+	else if (dscale > m->scale)
 	{
 		int128		f = m->fast;
 
 		if (scale_up(&f, dscale - m->scale))
 			m->fast = f;
 		else
-		{
 			flush_fast(m, cxt);
-			m->fast = 0;
-		}
 		m->scale = dscale;
 		m->scale_count = count;
 	}
-	else if (dscale == m->scale)
-		m->scale_count += count;
 }
 
 /*
@@ -344,11 +372,11 @@ raise_scale(CprofMoney *m, int dscale, int64 count, MemoryContext cxt)
  * int64 when num_is_int) for the slow path.  The caller has done the scale
  * bookkeeping, so m->scale >= dscale.
  */
-static void
+static inline void
 add_value(CprofMoney *m, int128 v, int dscale, bool fits, Datum num,
 		  bool num_is_int, bool negate, MemoryContext cxt)
 {
-	if (fits && scale_up(&v, m->scale - dscale))
+	if (likely(fits) && scale_up(&v, m->scale - dscale))
 	{
 		int128		sum;
 
@@ -364,14 +392,17 @@ add_value(CprofMoney *m, int128 v, int dscale, bool fits, Datum num,
 }
 
 static void
-count_special(CprofMoney *m, NumKind kind, bool negate, int64 delta)
+count_special(CprofMoney *m, NumKind kind, bool negate, int64 delta,
+			  MemoryContext cxt)
 {
+	CprofMoneyExtra *x = money_extra(m, cxt);
+
 	if (kind == NUMKIND_NAN)
-		m->nan_count += delta;
+		x->nan_count += delta;
 	else if ((kind == NUMKIND_PINF) != negate)
-		m->pinf_count += delta;
+		x->pinf_count += delta;
 	else
-		m->ninf_count += delta;
+		x->ninf_count += delta;
 }
 
 /* m += value (or -= when negate); value is a numeric Datum */
@@ -383,8 +414,8 @@ money_add_numeric(CprofMoney *m, Datum value, bool negate, MemoryContext cxt)
 	bool		fits;
 	NumKind		kind = numeric_decode(value, &v, &dscale, &fits);
 
-	if (kind != NUMKIND_FINITE)
-		count_special(m, kind, negate, 1);
+	if (unlikely(kind != NUMKIND_FINITE))
+		count_special(m, kind, negate, 1, cxt);
 	else
 	{
 		raise_scale(m, dscale, 1, cxt);
@@ -428,7 +459,7 @@ money_sub_numeric(CprofMoney *m, Datum value, bool negate, MemoryContext cxt)
 
 	if (kind != NUMKIND_FINITE)
 	{
-		count_special(m, kind, negate, -1);
+		count_special(m, kind, negate, -1, cxt);
 		return true;
 	}
 	if (!remove_scale(m, dscale))
@@ -453,10 +484,19 @@ money_add_money(CprofMoney *m, const CprofMoney *other, bool negate,
 {
 	int128		v = other->fast;
 
-	m->nan_count += other->nan_count;
-	m->pinf_count += negate ? other->ninf_count : other->pinf_count;
-	m->ninf_count += negate ? other->pinf_count : other->ninf_count;
+	if (other->extra != NULL)
+	{
+		const CprofMoneyExtra *o = other->extra;
 
+		if (o->nan_count != 0 || o->pinf_count != 0 || o->ninf_count != 0)
+		{
+			CprofMoneyExtra *x = money_extra(m, cxt);
+
+			x->nan_count += o->nan_count;
+			x->pinf_count += negate ? o->ninf_count : o->pinf_count;
+			x->ninf_count += negate ? o->pinf_count : o->ninf_count;
+		}
+	}
 	raise_scale(m, other->scale, other->scale_count, cxt);
 	if (v != 0)
 	{
@@ -474,19 +514,23 @@ money_add_money(CprofMoney *m, const CprofMoney *other, bool negate,
 			pfree(f);
 		}
 	}
-	if (other->slow != NULL)
-		slow_add(m, other->slow, negate, cxt);
+	if (slow_part(other) != NULL)
+		slow_add(m, slow_part(other), negate, cxt);
 }
 
 void
 money_copy(CprofMoney *dst, const CprofMoney *src, MemoryContext cxt)
 {
 	*dst = *src;
-	if (src->slow != NULL)
+	if (src->extra != NULL)
 	{
 		MemoryContext old = MemoryContextSwitchTo(cxt);
 
-		dst->slow = DatumGetNumeric(datumCopy(NumericGetDatum(src->slow), false, -1));
+		dst->extra = palloc(sizeof(CprofMoneyExtra));
+		*dst->extra = *src->extra;
+		if (src->extra->slow != NULL)
+			dst->extra->slow = DatumGetNumeric(datumCopy(NumericGetDatum(src->extra->slow),
+														 false, -1));
 		MemoryContextSwitchTo(old);
 	}
 }
@@ -497,63 +541,104 @@ money_result(const CprofMoney *m)
 {
 	Numeric		result;
 
-	if (m->nan_count > 0 || (m->pinf_count > 0 && m->ninf_count > 0))
-		return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum("NaN"),
+	if (has_special(m))
+	{
+		const CprofMoneyExtra *x = m->extra;
+		const char *special;
+
+		if (x->nan_count > 0 || (x->pinf_count > 0 && x->ninf_count > 0))
+			special = "NaN";
+		else if (x->pinf_count > 0)
+			special = "Infinity";
+		else
+			special = "-Infinity";
+		return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(special),
 												   ObjectIdGetDatum(InvalidOid),
 												   Int32GetDatum(-1)));
-	if (m->pinf_count > 0 || m->ninf_count > 0)
-		return DatumGetNumeric(DirectFunctionCall3(numeric_in,
-												   CStringGetDatum(m->pinf_count > 0 ? "Infinity" : "-Infinity"),
-												   ObjectIdGetDatum(InvalidOid),
-												   Int32GetDatum(-1)));
+	}
 	result = cprof_numeric_from_int128(m->fast, m->scale);
-	if (m->slow != NULL)
+	if (slow_part(m) != NULL)
 		result = DatumGetNumeric(DirectFunctionCall2(numeric_add,
 													 NumericGetDatum(result),
-													 NumericGetDatum(m->slow)));
+													 NumericGetDatum(slow_part(m))));
 	return result;
+}
+
+/*
+ * num / den as double precision, correctly rounded; den must not be zero.
+ * When both sums are plain fast-path values whose magnitudes, brought to a
+ * common scale, stay below 2^53, both convert to double exactly and one
+ * IEEE division rounds the exact quotient correctly.  Otherwise the
+ * quotient is computed in numeric with 40 decimals (numeric_div keeps the
+ * largest input display scale) and rounded by numeric_float8; the two paths
+ * agree except for quotients within 1e-40 of a tie between two doubles.
+ */
+double
+money_ratio(const CprofMoney *num, const CprofMoney *den)
+{
+	const int128 limit = ((int128) 1) << 53;
+	Numeric		n,
+				d;
+
+	if (num->extra == NULL && den->extra == NULL)
+	{
+		int			s = Max(num->scale, den->scale);
+		int128		a = num->fast;
+		int128		b = den->fast;
+
+		if (scale_up(&a, s - num->scale) && scale_up(&b, s - den->scale) &&
+			a < limit && a > -limit && b < limit && b > -limit)
+			return (double) a / (double) b;
+	}
+	n = money_result(num);
+	d = money_result(den);
+	n = DatumGetNumeric(DirectFunctionCall2(numeric_add, NumericGetDatum(n),
+											NumericGetDatum(cprof_numeric_from_int128(0, 40))));
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+											  DirectFunctionCall2(numeric_div,
+																  NumericGetDatum(n),
+																  NumericGetDatum(d))));
 }
 
 /* Is the sum exactly zero (no NaN or infinity either)? */
 bool
 money_is_zero(const CprofMoney *m)
 {
+	Numeric		r;
 	int128		v = 0;
 	int			dscale;
 	bool		fits;
+	bool		zero;
 
-	if (m->nan_count > 0 || m->pinf_count > 0 || m->ninf_count > 0)
+	if (has_special(m))
 		return false;
-	if (m->slow == NULL)
+	if (slow_part(m) == NULL)
 		return m->fast == 0;
-	if (m->fast != 0)
-	{
-		/* fast + slow can still cancel: compare exactly */
-		Numeric		r = money_result(m);
-		bool		zero = numeric_decode(NumericGetDatum(r), &v, &dscale, &fits) == NUMKIND_FINITE &&
-			fits && v == 0;
-
-		pfree(r);
-		return zero;
-	}
-	return numeric_decode(NumericGetDatum(m->slow), &v, &dscale, &fits) == NUMKIND_FINITE &&
+	/* fast + slow can still cancel: compare exactly */
+	r = money_result(m);
+	zero = numeric_decode(NumericGetDatum(r), &v, &dscale, &fits) == NUMKIND_FINITE &&
 		fits && v == 0;
+	pfree(r);
+	return zero;
 }
 
 /* Serialized layout: fast (hi, lo), scale, counts, then an optional slow. */
 void
 money_send(StringInfo buf, const CprofMoney *m)
 {
+	static const CprofMoneyExtra none;
+	const CprofMoneyExtra *x = m->extra != NULL ? m->extra : &none;
+
 	pq_sendint64(buf, (int64) (m->fast >> 64));
 	pq_sendint64(buf, (int64) (uint64) m->fast);
 	pq_sendint32(buf, m->scale);
 	pq_sendint64(buf, m->scale_count);
-	pq_sendint64(buf, m->nan_count);
-	pq_sendint64(buf, m->pinf_count);
-	pq_sendint64(buf, m->ninf_count);
-	pq_sendbyte(buf, m->slow != NULL);
-	if (m->slow != NULL)
-		cprof_send_numeric(buf, m->slow);
+	pq_sendint64(buf, x->nan_count);
+	pq_sendint64(buf, x->pinf_count);
+	pq_sendint64(buf, x->ninf_count);
+	pq_sendbyte(buf, x->slow != NULL);
+	if (x->slow != NULL)
+		cprof_send_numeric(buf, x->slow);
 }
 
 void
@@ -561,28 +646,32 @@ money_recv(StringInfo buf, CprofMoney *m, MemoryContext cxt)
 {
 	int64		hi = cprof_recv_int64(buf);
 	uint64		lo = (uint64) cprof_recv_int64(buf);
+	CprofMoneyExtra x;
 
+	memset(&x, 0, sizeof(x));
 	m->fast = (int128) (((uint128) (uint64) hi << 64) | lo);
 	m->scale = cprof_recv_int32(buf);
 	m->scale_count = cprof_recv_int64(buf);
-	m->nan_count = cprof_recv_int64(buf);
-	m->pinf_count = cprof_recv_int64(buf);
-	m->ninf_count = cprof_recv_int64(buf);
+	x.nan_count = cprof_recv_int64(buf);
+	x.pinf_count = cprof_recv_int64(buf);
+	x.ninf_count = cprof_recv_int64(buf);
 	if (m->scale < 0 || m->scale > NUM_DSCALE_MASK ||
 		(m->scale > CPROF_MONEY_MAX_SCALE && m->fast != 0) ||
-		m->scale_count < 0 || m->nan_count < 0 || m->pinf_count < 0 ||
-		m->ninf_count < 0)
+		m->scale_count < 0 || x.nan_count < 0 || x.pinf_count < 0 ||
+		x.ninf_count < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid cprof aggregate state: bad money sum")));
-	m->slow = NULL;
 	if (cprof_recv_byte(buf))
 	{
 		MemoryContext old = MemoryContextSwitchTo(cxt);
 
-		m->slow = cprof_recv_numeric(buf);
+		x.slow = cprof_recv_numeric(buf);
 		MemoryContextSwitchTo(old);
 	}
+	m->extra = NULL;
+	if (x.slow != NULL || x.nan_count != 0 || x.pinf_count != 0 || x.ninf_count != 0)
+		*money_extra(m, cxt) = x;
 }
 
 void
