@@ -1251,6 +1251,99 @@ cprof_pareto_shares_final(PG_FUNCTION_ARGS)
 											 TYPALIGN_DOUBLE));
 }
 
+/* Ascending-order key of a double, for the radix sort. */
+static inline uint64
+radix_key(double x)
+{
+	uint64		u;
+
+	memcpy(&u, &x, sizeof(u));
+	return (u & UINT64CONST(0x8000000000000000)) ? ~u : (u | UINT64CONST(0x8000000000000000));
+}
+
+static inline double
+radix_unkey(uint64 u)
+{
+	double		x;
+
+	u = (u & UINT64CONST(0x8000000000000000)) ? (u & ~UINT64CONST(0x8000000000000000)) : ~u;
+	memcpy(&x, &u, sizeof(x));
+	return x;
+}
+
+#define RADIX_BITS		11
+#define RADIX_BUCKETS	(1 << RADIX_BITS)
+#define RADIX_PASSES	6		/* 6 * 11 >= 64 */
+
+/*
+ * Sort the values of the store ascending (LSD radix sort on order-preserving
+ * keys, 11 bits a pass, skipping the passes where every key has the same
+ * digit).  Returns a palloc'd array of n keys; decode with radix_unkey.
+ */
+static uint64 *
+store_sorted_keys(const CprofParetoState *st)
+{
+	int64		n = st->n;
+	uint64	   *keys = MemoryContextAllocHuge(CurrentMemoryContext, n * sizeof(uint64));
+	uint64	   *tmp = MemoryContextAllocHuge(CurrentMemoryContext, n * sizeof(uint64));
+	int64	   *hist = palloc0(RADIX_PASSES * RADIX_BUCKETS * sizeof(int64));
+	uint64	   *src = keys;
+	uint64	   *dst = tmp;
+	int64		k = 0;
+
+	for (int i = 0; i < st->nchunks; i++)
+	{
+		const double *c = st->chunks[i];
+		int64		len = chunk_len(st, i);
+
+		CHECK_FOR_INTERRUPTS();
+		for (int64 j = 0; j < len; j++)
+		{
+			uint64		u = radix_key(c[j]);
+
+			keys[k++] = u;
+			for (int p = 0; p < RADIX_PASSES; p++)
+				hist[p * RADIX_BUCKETS + ((u >> (p * RADIX_BITS)) & (RADIX_BUCKETS - 1))]++;
+		}
+	}
+	for (int p = 0; p < RADIX_PASSES; p++)
+	{
+		int64	   *h = hist + p * RADIX_BUCKETS;
+		int			shift = p * RADIX_BITS;
+		int64		sum = 0;
+
+		if (h[(src[0] >> shift) & (RADIX_BUCKETS - 1)] == n)
+			continue;			/* every key has this digit */
+		for (int b = 0; b < RADIX_BUCKETS; b++)
+		{
+			int64		c = h[b];
+
+			h[b] = sum;
+			sum += c;
+		}
+		for (int64 i = 0; i < n; i++)
+		{
+			uint64		u = src[i];
+
+			dst[h[(u >> shift) & (RADIX_BUCKETS - 1)]++] = u;
+			if (unlikely((i & INTERRUPT_MASK) == INTERRUPT_MASK))
+				CHECK_FOR_INTERRUPTS();
+		}
+		{
+			uint64	   *x = src;
+
+			src = dst;
+			dst = x;
+		}
+	}
+	pfree(hist);
+	pfree(dst);
+	return src;
+}
+
+/* Curves with more points than this sort instead of selecting. */
+#define CURVE_SORT_POINTS	16
+
 PG_FUNCTION_INFO_V1(cprof_pareto_curve_final);
 /* pareto_curve(value, points): L(j / points) for j = 0 .. points. */
 Datum
@@ -1267,9 +1360,6 @@ cprof_pareto_curve_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	a = store_copy(st, &total);
-	if (ksum_value(&total) == 0)
-		PG_RETURN_NULL();
 	points = (int) st->iparam;
 	k = palloc((points + 1) * sizeof(int64));
 	r = palloc((points + 1) * sizeof(double));
@@ -1283,8 +1373,65 @@ cprof_pareto_curve_final(PG_FUNCTION_ARGS)
 		k[j] = (int64) (num / points);
 		r[j] = (double) (int64) (num % points) / points;
 	}
-	lorenz_at(a, st->n, ksum_value(&total), k, r, points + 1, out);
-	pfree(a);
+	if (points <= CURVE_SORT_POINTS)
+	{
+		/* few points: one selection per point */
+		a = store_copy(st, &total);
+		if (ksum_value(&total) == 0)
+			PG_RETURN_NULL();
+		lorenz_at(a, st->n, ksum_value(&total), k, r, points + 1, out);
+		pfree(a);
+	}
+	else
+	{
+		/*
+		 * Many points: one radix sort, then one pass from the largest value
+		 * (k is non-decreasing in j).
+		 */
+		uint64	   *keys = store_sorted_keys(st);
+		KSum	   *prefix = palloc((points + 1) * sizeof(KSum));
+		double	   *next = palloc((points + 1) * sizeof(double));
+		KSum		run = {0, 0};
+		int64		n = st->n;
+		int			j = 0;
+		double		S;
+
+		for (int64 rank = 0; rank < n; rank++)
+		{
+			double		x = radix_unkey(keys[n - 1 - rank]);
+
+			while (j <= points && k[j] == rank)
+			{
+				prefix[j] = run;
+				next[j] = x;
+				j++;
+			}
+			ksum_add(&run, x);
+			if (unlikely((rank & INTERRUPT_MASK) == INTERRUPT_MASK))
+				CHECK_FOR_INTERRUPTS();
+		}
+		pfree(keys);
+		S = ksum_value(&run);
+		if (!isfinite(S))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("sum of the values is out of the range of double precision")));
+		if (S == 0)
+			PG_RETURN_NULL();
+		for (j = 0; j <= points; j++)
+		{
+			if (k[j] >= n)
+				out[j] = 1.0;
+			else
+			{
+				KSum		t = prefix[j];
+
+				if (r[j] > 0)
+					ksum_add(&t, r[j] * next[j]);
+				out[j] = ksum_value(&t) / S;
+			}
+		}
+	}
 	for (int j = 0; j <= points; j++)
 		elems[j] = Float8GetDatum(out[j]);
 	points++;
@@ -1391,96 +1538,6 @@ cprof_pareto_fraction_final(PG_FUNCTION_ARGS)
 	if (isnan(f) || f < 0)
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(Min(f, 1.0));
-}
-
-/* Ascending-order key of a double, for the radix sort. */
-static inline uint64
-radix_key(double x)
-{
-	uint64		u;
-
-	memcpy(&u, &x, sizeof(u));
-	return (u & UINT64CONST(0x8000000000000000)) ? ~u : (u | UINT64CONST(0x8000000000000000));
-}
-
-static inline double
-radix_unkey(uint64 u)
-{
-	double		x;
-
-	u = (u & UINT64CONST(0x8000000000000000)) ? (u & ~UINT64CONST(0x8000000000000000)) : ~u;
-	memcpy(&x, &u, sizeof(x));
-	return x;
-}
-
-#define RADIX_BITS		11
-#define RADIX_BUCKETS	(1 << RADIX_BITS)
-#define RADIX_PASSES	6		/* 6 * 11 >= 64 */
-
-/*
- * Sort the values of the store ascending (LSD radix sort on order-preserving
- * keys, 11 bits a pass, skipping the passes where every key has the same
- * digit).  Returns a palloc'd array of n keys; decode with radix_unkey.
- */
-static uint64 *
-store_sorted_keys(const CprofParetoState *st)
-{
-	int64		n = st->n;
-	uint64	   *keys = MemoryContextAllocHuge(CurrentMemoryContext, n * sizeof(uint64));
-	uint64	   *tmp = MemoryContextAllocHuge(CurrentMemoryContext, n * sizeof(uint64));
-	int64	   *hist = palloc0(RADIX_PASSES * RADIX_BUCKETS * sizeof(int64));
-	uint64	   *src = keys;
-	uint64	   *dst = tmp;
-	int64		k = 0;
-
-	for (int i = 0; i < st->nchunks; i++)
-	{
-		const double *c = st->chunks[i];
-		int64		len = chunk_len(st, i);
-
-		CHECK_FOR_INTERRUPTS();
-		for (int64 j = 0; j < len; j++)
-		{
-			uint64		u = radix_key(c[j]);
-
-			keys[k++] = u;
-			for (int p = 0; p < RADIX_PASSES; p++)
-				hist[p * RADIX_BUCKETS + ((u >> (p * RADIX_BITS)) & (RADIX_BUCKETS - 1))]++;
-		}
-	}
-	for (int p = 0; p < RADIX_PASSES; p++)
-	{
-		int64	   *h = hist + p * RADIX_BUCKETS;
-		int			shift = p * RADIX_BITS;
-		int64		sum = 0;
-
-		if (h[(src[0] >> shift) & (RADIX_BUCKETS - 1)] == n)
-			continue;			/* every key has this digit */
-		for (int b = 0; b < RADIX_BUCKETS; b++)
-		{
-			int64		c = h[b];
-
-			h[b] = sum;
-			sum += c;
-		}
-		for (int64 i = 0; i < n; i++)
-		{
-			uint64		u = src[i];
-
-			dst[h[(u >> shift) & (RADIX_BUCKETS - 1)]++] = u;
-			if (unlikely((i & INTERRUPT_MASK) == INTERRUPT_MASK))
-				CHECK_FOR_INTERRUPTS();
-		}
-		{
-			uint64	   *x = src;
-
-			src = dst;
-			dst = x;
-		}
-	}
-	pfree(hist);
-	pfree(dst);
-	return src;
 }
 
 PG_FUNCTION_INFO_V1(cprof_gini_final);
