@@ -39,7 +39,8 @@
  * part holding the answer small, Floyd and Rivest 1975, CACM 18(3)), adding
  * the values on the larger side of each pivot with compensated summation as
  * they are partitioned.  gini sorts (an LSD radix sort), as the rank of
- * every value enters its formula.  hhi needs only the sum and the sum of
+ * every value enters its formula, and so does pareto_curve with more than
+ * CURVE_SORT_POINTS points (one sort beats that many selections).  hhi needs only the sum and the sum of
  * squares: its state is three numbers (CprofHhiState).
  *
  * A serialized state (parallel and partitionwise aggregation) is a bytea of
