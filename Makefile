@@ -32,10 +32,13 @@ endif
 
 BENCH_N ?= 10000000
 
-.PHONY: test demo bench test-all
+.PHONY: test demo bench test-all test-cdnow
 test:
 	@bash test/run.sh test
 demo:
 	@bash test/run.sh demo
 bench:
 	@bash test/run.sh bench $(BENCH_N)
+# The concentration family checked on the CDNOW data (../shared/data/cdnow).
+test-cdnow:
+	@bash test/run.sh cdnow

@@ -216,3 +216,331 @@ CREATE AGGREGATE client_profit(profit) (
     MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(profit) IS 're-aggregates profit values exactly, as if the raw ledger rows had been aggregated';
+
+/*
+ * ---------------------------------------------------------------------------
+ * Concentration: pareto_share and its family (DOMAIN.md section 2)
+ *
+ * One value per client, NULLs ignored, results double precision.  numeric
+ * values are converted to double precision as they are read (value::double
+ * precision, correctly rounded), so the state keeps 8 bytes per value.
+ * ---------------------------------------------------------------------------
+ */
+
+-- Support functions shared by every aggregate of the family but hhi.
+CREATE FUNCTION cprof_pareto_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_combine(internal, internal) IS 'internal: combine function of the concentration aggregates (pareto_share, pareto_fraction, pareto_curve, gini, top_share)';
+CREATE FUNCTION cprof_pareto_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_serialize(internal) IS 'internal: serialize function of the concentration aggregates (8 bytes per value, at most about 134 million values)';
+CREATE FUNCTION cprof_pareto_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_deserialize(bytea, internal) IS 'internal: deserialize function of the concentration aggregates';
+CREATE FUNCTION cprof_pareto_share_final(internal) RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_share_final(internal) IS 'internal: final function of pareto_share(value [, top_fraction])';
+CREATE FUNCTION cprof_pareto_shares_final(internal) RETURNS double precision[]
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_shares_final(internal) IS 'internal: final function of pareto_share(value, fractions)';
+CREATE FUNCTION cprof_pareto_fraction_final(internal) RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_fraction_final(internal) IS 'internal: final function of pareto_fraction(value [, share])';
+CREATE FUNCTION cprof_pareto_curve_final(internal) RETURNS double precision[]
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_curve_final(internal) IS 'internal: final function of pareto_curve(value, points)';
+CREATE FUNCTION cprof_gini_final(internal) RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gini_final(internal) IS 'internal: final function of gini(value)';
+CREATE FUNCTION cprof_top_share_final(internal) RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_top_share_final(internal) IS 'internal: final function of top_share(value, n)';
+CREATE FUNCTION cprof_hhi_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_hhi_combine(internal, internal) IS 'internal: combine function of hhi(value)';
+CREATE FUNCTION cprof_hhi_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_hhi_serialize(internal) IS 'internal: serialize function of hhi(value)';
+CREATE FUNCTION cprof_hhi_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_hhi_deserialize(bytea, internal) IS 'internal: deserialize function of hhi(value)';
+CREATE FUNCTION cprof_hhi_final(internal) RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_hhi_final(internal) IS 'internal: final function of hhi(value)';
+
+
+-- numeric values
+CREATE FUNCTION cprof_pareto_trans(internal, numeric) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_trans(internal, numeric) IS 'internal: transition function of pareto_share(numeric), pareto_fraction(numeric) and gini(numeric)';
+CREATE FUNCTION cprof_pareto_share_trans(internal, numeric, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_share_trans(internal, numeric, double precision) IS 'internal: transition function of pareto_share(numeric, double precision)';
+CREATE FUNCTION cprof_pareto_share_trans(internal, numeric, double precision[]) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_share_trans(internal, numeric, double precision[]) IS 'internal: transition function of pareto_share(numeric, double precision[])';
+CREATE FUNCTION cprof_pareto_fraction_trans(internal, numeric, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_fraction_trans(internal, numeric, double precision) IS 'internal: transition function of pareto_fraction(numeric, double precision)';
+CREATE FUNCTION cprof_pareto_curve_trans(internal, numeric, integer) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_curve_trans(internal, numeric, integer) IS 'internal: transition function of pareto_curve(numeric, integer)';
+CREATE FUNCTION cprof_top_share_trans(internal, numeric, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_top_share_trans(internal, numeric, bigint) IS 'internal: transition function of top_share(numeric, bigint)';
+CREATE FUNCTION cprof_hhi_trans(internal, numeric) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_hhi_trans(internal, numeric) IS 'internal: transition function of hhi(numeric)';
+CREATE AGGREGATE pareto_share(value numeric) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(numeric) IS 'share of the total held by the largest 20% of the values (pareto_share(value, 0.2)); NULL for no value or a total of 0';
+CREATE AGGREGATE pareto_share(value numeric, top_fraction double precision) (
+    SFUNC = cprof_pareto_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(numeric, double precision) IS 'L(top_fraction): share of the total held by the largest top_fraction of the values, linearly interpolated between values; above 1 when some values are negative';
+CREATE AGGREGATE pareto_share(value numeric, fractions double precision[]) (
+    SFUNC = cprof_pareto_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_shares_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(numeric, double precision[]) IS 'pareto_share(value, f) for each fraction f of the array, in one pass';
+CREATE AGGREGATE pareto_fraction(value numeric) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_fraction_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_fraction(numeric) IS 'smallest fraction of the values, largest first, that holds 80% of the total (pareto_fraction(value, 0.8))';
+CREATE AGGREGATE pareto_fraction(value numeric, share double precision) (
+    SFUNC = cprof_pareto_fraction_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_fraction_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_fraction(numeric, double precision) IS 'smallest fraction f of the values, largest first, with L(f) >= share (interpolated); NULL when L never reaches share';
+CREATE AGGREGATE pareto_curve(value numeric, points integer) (
+    SFUNC = cprof_pareto_curve_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_curve_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_curve(numeric, integer) IS 'the cumulative share curve L at 0, 1/points, ..., 1 (points + 1 numbers): the Lorenz or whale curve, largest values first';
+CREATE AGGREGATE gini(value numeric) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_gini_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE gini(numeric) IS 'Gini coefficient 1 - 2A, A the area under the ascending Lorenz curve (trapezoids); 0 when all values are equal';
+CREATE AGGREGATE top_share(value numeric, n bigint) (
+    SFUNC = cprof_top_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_top_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE top_share(numeric, bigint) IS 'share of the total held by the n largest values';
+CREATE AGGREGATE hhi(value numeric) (
+    SFUNC = cprof_hhi_trans, STYPE = internal, SSPACE = 80,
+    FINALFUNC = cprof_hhi_final,
+    COMBINEFUNC = cprof_hhi_combine,
+    SERIALFUNC = cprof_hhi_serialize, DESERIALFUNC = cprof_hhi_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE hhi(numeric) IS 'Herfindahl-Hirschman index: sum of the squared shares of the total, between 1/n and 1 for non-negative values';
+CREATE FUNCTION pareto_class(value numeric) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_class(numeric) IS 'window function: ABC class of the row within its partition, pareto_class(value, 0.8, 0.95)';
+CREATE FUNCTION pareto_class(value numeric, a_share double precision, b_share double precision) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_class(numeric, double precision, double precision) IS 'window function: A when the values larger than the row''s hold less than a_share of the partition''s total, else B when they hold less than b_share, else C; ties get the same class';
+
+-- double precision values
+CREATE FUNCTION cprof_pareto_trans(internal, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_trans(internal, double precision) IS 'internal: transition function of pareto_share(double precision), pareto_fraction(double precision) and gini(double precision)';
+CREATE FUNCTION cprof_pareto_share_trans(internal, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_share_trans(internal, double precision, double precision) IS 'internal: transition function of pareto_share(double precision, double precision)';
+CREATE FUNCTION cprof_pareto_share_trans(internal, double precision, double precision[]) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_share_trans(internal, double precision, double precision[]) IS 'internal: transition function of pareto_share(double precision, double precision[])';
+CREATE FUNCTION cprof_pareto_fraction_trans(internal, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_fraction_trans(internal, double precision, double precision) IS 'internal: transition function of pareto_fraction(double precision, double precision)';
+CREATE FUNCTION cprof_pareto_curve_trans(internal, double precision, integer) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_curve_trans(internal, double precision, integer) IS 'internal: transition function of pareto_curve(double precision, integer)';
+CREATE FUNCTION cprof_top_share_trans(internal, double precision, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_top_share_trans(internal, double precision, bigint) IS 'internal: transition function of top_share(double precision, bigint)';
+CREATE FUNCTION cprof_hhi_trans(internal, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_hhi_trans(internal, double precision) IS 'internal: transition function of hhi(double precision)';
+CREATE AGGREGATE pareto_share(value double precision) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(double precision) IS 'share of the total held by the largest 20% of the values (pareto_share(value, 0.2)); NULL for no value or a total of 0';
+CREATE AGGREGATE pareto_share(value double precision, top_fraction double precision) (
+    SFUNC = cprof_pareto_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(double precision, double precision) IS 'L(top_fraction): share of the total held by the largest top_fraction of the values, linearly interpolated between values; above 1 when some values are negative';
+CREATE AGGREGATE pareto_share(value double precision, fractions double precision[]) (
+    SFUNC = cprof_pareto_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_shares_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(double precision, double precision[]) IS 'pareto_share(value, f) for each fraction f of the array, in one pass';
+CREATE AGGREGATE pareto_fraction(value double precision) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_fraction_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_fraction(double precision) IS 'smallest fraction of the values, largest first, that holds 80% of the total (pareto_fraction(value, 0.8))';
+CREATE AGGREGATE pareto_fraction(value double precision, share double precision) (
+    SFUNC = cprof_pareto_fraction_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_fraction_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_fraction(double precision, double precision) IS 'smallest fraction f of the values, largest first, with L(f) >= share (interpolated); NULL when L never reaches share';
+CREATE AGGREGATE pareto_curve(value double precision, points integer) (
+    SFUNC = cprof_pareto_curve_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_curve_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_curve(double precision, integer) IS 'the cumulative share curve L at 0, 1/points, ..., 1 (points + 1 numbers): the Lorenz or whale curve, largest values first';
+CREATE AGGREGATE gini(value double precision) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_gini_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE gini(double precision) IS 'Gini coefficient 1 - 2A, A the area under the ascending Lorenz curve (trapezoids); 0 when all values are equal';
+CREATE AGGREGATE top_share(value double precision, n bigint) (
+    SFUNC = cprof_top_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_top_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE top_share(double precision, bigint) IS 'share of the total held by the n largest values';
+CREATE AGGREGATE hhi(value double precision) (
+    SFUNC = cprof_hhi_trans, STYPE = internal, SSPACE = 80,
+    FINALFUNC = cprof_hhi_final,
+    COMBINEFUNC = cprof_hhi_combine,
+    SERIALFUNC = cprof_hhi_serialize, DESERIALFUNC = cprof_hhi_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE hhi(double precision) IS 'Herfindahl-Hirschman index: sum of the squared shares of the total, between 1/n and 1 for non-negative values';
+CREATE FUNCTION pareto_class(value double precision) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_class(double precision) IS 'window function: ABC class of the row within its partition, pareto_class(value, 0.8, 0.95)';
+CREATE FUNCTION pareto_class(value double precision, a_share double precision, b_share double precision) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_class(double precision, double precision, double precision) IS 'window function: A when the values larger than the row''s hold less than a_share of the partition''s total, else B when they hold less than b_share, else C; ties get the same class';
+
+-- integer values
+CREATE FUNCTION cprof_pareto_trans(internal, integer) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_trans(internal, integer) IS 'internal: transition function of pareto_share(integer), pareto_fraction(integer) and gini(integer)';
+CREATE FUNCTION cprof_pareto_share_trans(internal, integer, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_share_trans(internal, integer, double precision) IS 'internal: transition function of pareto_share(integer, double precision)';
+CREATE FUNCTION cprof_pareto_share_trans(internal, integer, double precision[]) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_share_trans(internal, integer, double precision[]) IS 'internal: transition function of pareto_share(integer, double precision[])';
+CREATE FUNCTION cprof_pareto_fraction_trans(internal, integer, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_fraction_trans(internal, integer, double precision) IS 'internal: transition function of pareto_fraction(integer, double precision)';
+CREATE FUNCTION cprof_pareto_curve_trans(internal, integer, integer) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_curve_trans(internal, integer, integer) IS 'internal: transition function of pareto_curve(integer, integer)';
+CREATE FUNCTION cprof_top_share_trans(internal, integer, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_top_share_trans(internal, integer, bigint) IS 'internal: transition function of top_share(integer, bigint)';
+CREATE FUNCTION cprof_hhi_trans(internal, integer) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_hhi_trans(internal, integer) IS 'internal: transition function of hhi(integer)';
+CREATE AGGREGATE pareto_share(value integer) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(integer) IS 'share of the total held by the largest 20% of the values (pareto_share(value, 0.2)); NULL for no value or a total of 0';
+CREATE AGGREGATE pareto_share(value integer, top_fraction double precision) (
+    SFUNC = cprof_pareto_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(integer, double precision) IS 'L(top_fraction): share of the total held by the largest top_fraction of the values, linearly interpolated between values; above 1 when some values are negative';
+CREATE AGGREGATE pareto_share(value integer, fractions double precision[]) (
+    SFUNC = cprof_pareto_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_shares_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(integer, double precision[]) IS 'pareto_share(value, f) for each fraction f of the array, in one pass';
+CREATE AGGREGATE pareto_fraction(value integer) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_fraction_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_fraction(integer) IS 'smallest fraction of the values, largest first, that holds 80% of the total (pareto_fraction(value, 0.8))';
+CREATE AGGREGATE pareto_fraction(value integer, share double precision) (
+    SFUNC = cprof_pareto_fraction_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_fraction_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_fraction(integer, double precision) IS 'smallest fraction f of the values, largest first, with L(f) >= share (interpolated); NULL when L never reaches share';
+CREATE AGGREGATE pareto_curve(value integer, points integer) (
+    SFUNC = cprof_pareto_curve_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_curve_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_curve(integer, integer) IS 'the cumulative share curve L at 0, 1/points, ..., 1 (points + 1 numbers): the Lorenz or whale curve, largest values first';
+CREATE AGGREGATE gini(value integer) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_gini_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE gini(integer) IS 'Gini coefficient 1 - 2A, A the area under the ascending Lorenz curve (trapezoids); 0 when all values are equal';
+CREATE AGGREGATE top_share(value integer, n bigint) (
+    SFUNC = cprof_top_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_top_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE top_share(integer, bigint) IS 'share of the total held by the n largest values';
+CREATE AGGREGATE hhi(value integer) (
+    SFUNC = cprof_hhi_trans, STYPE = internal, SSPACE = 80,
+    FINALFUNC = cprof_hhi_final,
+    COMBINEFUNC = cprof_hhi_combine,
+    SERIALFUNC = cprof_hhi_serialize, DESERIALFUNC = cprof_hhi_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE hhi(integer) IS 'Herfindahl-Hirschman index: sum of the squared shares of the total, between 1/n and 1 for non-negative values';
+CREATE FUNCTION pareto_class(value integer) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_class(integer) IS 'window function: ABC class of the row within its partition, pareto_class(value, 0.8, 0.95)';
+CREATE FUNCTION pareto_class(value integer, a_share double precision, b_share double precision) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_class(integer, double precision, double precision) IS 'window function: A when the values larger than the row''s hold less than a_share of the partition''s total, else B when they hold less than b_share, else C; ties get the same class';

@@ -281,6 +281,43 @@ cprof_numeric_from_int128(int128 value, int scale)
 	return result;
 }
 
+/*
+ * value::double precision for a numeric Datum, exactly as numeric_float8
+ * computes it (correctly rounded), but without its detour through text in
+ * the common case: a value v * 10^-dscale with |v| < 2^53 and dscale <= 22
+ * is the quotient of two exactly representable doubles, and IEEE division
+ * rounds that quotient correctly.  Anything else goes through
+ * numeric_float8 (which raises 22003 for values out of range).  NaN and the
+ * infinities map to their double counterparts.
+ */
+double
+cprof_numeric_to_double(Datum value)
+{
+	static const double pow10d[23] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+	};
+	int128		v = 0;
+	int			dscale = 0;
+	bool		fits;
+
+	switch (numeric_decode(value, &v, &dscale, &fits))
+	{
+		case NUMKIND_NAN:
+			return get_float8_nan();
+		case NUMKIND_PINF:
+			return get_float8_infinity();
+		case NUMKIND_NINF:
+			return -get_float8_infinity();
+		case NUMKIND_FINITE:
+			break;
+	}
+	if (fits && dscale <= 22 &&
+		v < ((int128) 1 << 53) && v > -((int128) 1 << 53))
+		return (double) v / pow10d[dscale];
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
+}
+
 void
 money_init(CprofMoney *m)
 {

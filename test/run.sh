@@ -52,6 +52,14 @@ case "$mode" in
 		CPROF_SHARED_BUFFERS=2GB in_cluster \
 			bash test/bench/bench.sh "$n"
 		;;
+	cdnow)
+		# the CDNOW purchase logs, next to the checkout (CI clones the
+		# repository beside shared/); the server reads them, so the path
+		# must be absolute
+		data=$(cd "$top/../shared/data/cdnow" && pwd)
+		in_cluster psql -X -q -v ON_ERROR_STOP=1 -v datadir="$data" \
+			-f test/cdnow/cdnow.sql
+		;;
 	*)
 		echo "test/run.sh: unknown mode '$mode'" >&2
 		exit 2

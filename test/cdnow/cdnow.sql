@@ -1,0 +1,133 @@
+/*
+ * test/cdnow/cdnow.sql: the concentration family on real data, the CDNOW
+ * purchase logs of Fader & Hardie (../shared/data/cdnow, see the README
+ * there).  Run by `make test-cdnow` (test/run.sh cdnow) with
+ * psql -v datadir=<directory of the files>.
+ *
+ * For the full log (23,570 customers) and the 1/10 sample (2,357
+ * customers) it computes each customer's total spend, then checks
+ * pareto_share at 0.01, 0.05, 0.1, 0.2 and 0.5, pareto_fraction at 0.8,
+ * gini and top_share(10) against plain-SQL computations in exact numeric
+ * arithmetic.  Any mismatch (relative difference above 1e-12) raises an
+ * error, so psql exits non-zero.  The sample's 20% is 471.4 customers, so
+ * the interpolation rule of DOMAIN.md section 2 matters.
+ */
+\set ON_ERROR_STOP on
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS cprof;
+
+\set master_file :datadir '/CDNOW_master.txt'
+\set sample_file :datadir '/CDNOW_sample.txt'
+
+-- The files are whitespace-separated with padded columns and CRLF endings;
+-- they are read line by line by the server (the throwaway cluster's
+-- superuser), since psql's \copy does not expand variables.  datadir must
+-- be an absolute path.
+CREATE TEMP TABLE master_lines (line text);
+COPY master_lines FROM :'master_file';
+CREATE TEMP TABLE sample_lines (line text);
+COPY sample_lines FROM :'sample_file';
+
+CREATE TEMP TABLE purchases AS
+SELECT 'master' AS dataset, f[1]::int AS customer_id, to_date(f[2], 'YYYYMMDD') AS day,
+       f[3]::int AS cds, f[4]::numeric(10, 2) AS dollars
+FROM (SELECT regexp_split_to_array(btrim(rtrim(line, E'\r')), '\s+') AS f
+      FROM master_lines WHERE line !~ 'customer_id') s
+UNION ALL
+SELECT 'sample', f[1]::int, to_date(f[3], 'YYYYMMDD'), f[4]::int, f[5]::numeric(10, 2)
+FROM (SELECT regexp_split_to_array(btrim(rtrim(line, E'\r')), '\s+') AS f
+      FROM sample_lines WHERE btrim(line) <> '') s;
+
+-- the facts the data's README states
+DO $$
+DECLARE
+    bad text;
+BEGIN
+    SELECT string_agg(format('%s: %s rows, %s customers, $%s', dataset, rows, customers, total), '; ')
+    INTO bad
+    FROM (SELECT dataset, count(*) AS rows, count(DISTINCT customer_id) AS customers, sum(dollars) AS total
+          FROM purchases GROUP BY dataset) s
+    WHERE (dataset, rows, customers, total) NOT IN (('master', 69659, 23570, 2500315.63),
+                                                     ('sample', 6919, 2357, 244091.94));
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'CDNOW files do not match their README: %', bad;
+    END IF;
+END $$;
+
+CREATE TEMP TABLE spend AS
+SELECT dataset, customer_id, sum(dollars) AS spend FROM purchases GROUP BY dataset, customer_id;
+
+-- Plain SQL in exact numeric: customers ranked by spend, largest first.
+CREATE TEMP TABLE ranked AS
+SELECT dataset, spend, row_number() OVER w AS rn,
+       sum(spend) OVER (w ROWS UNBOUNDED PRECEDING) AS cum,
+       count(*) OVER (PARTITION BY dataset) AS n, sum(spend) OVER (PARTITION BY dataset) AS total
+FROM spend WINDOW w AS (PARTITION BY dataset ORDER BY spend DESC);
+
+CREATE TEMP TABLE plain (dataset text, measure text, value numeric);
+-- L(f) = (C_k + (t - k) v_{k+1}) / S with t = f n, k = floor(t)
+INSERT INTO plain
+SELECT dataset, 'pareto_share(' || f || ')',
+       (coalesce(sum(spend) FILTER (WHERE rn <= floor(f * n)), 0)
+        + (f * max(n) - floor(f * max(n))) * coalesce(max(spend) FILTER (WHERE rn = floor(f * n) + 1), 0))
+       / max(total)
+FROM ranked, (VALUES (0.01), (0.05), (0.1), (0.2), (0.5)) AS fr(f)
+GROUP BY dataset, f;
+-- smallest f with L(f) >= 0.8: the first customer whose running share
+-- reaches 80%, interpolated within that customer
+INSERT INTO plain
+SELECT DISTINCT ON (dataset) dataset, 'pareto_fraction(0.8)',
+       (rn - 1 + (0.8 * total - (cum - spend)) / nullif(spend, 0)) / n
+FROM ranked WHERE cum >= 0.8 * total ORDER BY dataset, rn;
+-- the classical Gini formula over ascending ranks
+INSERT INTO plain
+SELECT dataset, 'gini', 2 * sum(rn * spend) / (count(*) * sum(spend)) - (count(*) + 1)::numeric / count(*)
+FROM (SELECT dataset, spend, row_number() OVER (PARTITION BY dataset ORDER BY spend) AS rn FROM spend) s
+GROUP BY dataset;
+-- and, for the sample, Gini as the mean absolute difference over all pairs
+INSERT INTO plain
+SELECT 'sample', 'gini (pairs)', sum(abs(a.spend - b.spend)) / (2 * max(t.n) * max(t.total))
+FROM spend a JOIN spend b USING (dataset)
+JOIN (SELECT dataset, count(*) AS n, sum(spend) AS total FROM spend GROUP BY dataset) t USING (dataset)
+WHERE dataset = 'sample';
+INSERT INTO plain
+SELECT dataset, 'top_share(10)',
+       (SELECT sum(spend) FROM (SELECT spend FROM spend s2 WHERE s2.dataset = s.dataset
+                                ORDER BY spend DESC LIMIT 10) t) / sum(spend)
+FROM spend s GROUP BY dataset;
+
+CREATE TEMP TABLE cprof AS
+SELECT dataset, m.measure, m.value
+FROM (SELECT dataset,
+             pareto_share(spend, '{0.01, 0.05, 0.1, 0.2, 0.5}'::float8[]) AS shares,
+             pareto_fraction(spend, 0.8) AS f80, gini(spend) AS g, top_share(spend, 10) AS top10
+      FROM spend GROUP BY dataset) s,
+     LATERAL (VALUES ('pareto_share(0.01)', shares[1]), ('pareto_share(0.05)', shares[2]),
+                     ('pareto_share(0.1)', shares[3]), ('pareto_share(0.2)', shares[4]),
+                     ('pareto_share(0.5)', shares[5]), ('pareto_fraction(0.8)', f80),
+                     ('gini', g), ('gini (pairs)', g), ('top_share(10)', top10)) AS m(measure, value);
+
+\echo CDNOW: total spend per customer, cprof against plain SQL (exact numeric)
+SELECT p.dataset, p.measure, round(c.value::numeric, 12) AS cprof, round(p.value, 12) AS plain_sql,
+       abs(c.value::numeric - p.value) <= 1e-12 * abs(p.value) AS ok
+FROM plain p JOIN cprof c USING (dataset, measure)
+ORDER BY p.dataset, p.measure;
+
+DO $$
+DECLARE
+    bad text;
+    checked int;
+BEGIN
+    SELECT string_agg(format('%s %s: cprof %s, plain SQL %s', p.dataset, p.measure, c.value, p.value), '; '),
+           count(*) FILTER (WHERE c.value IS NOT NULL AND p.value IS NOT NULL)
+    INTO bad, checked
+    FROM plain p LEFT JOIN cprof c USING (dataset, measure)
+    WHERE c.value IS NULL OR p.value IS NULL OR abs(c.value::numeric - p.value) > 1e-12 * abs(p.value);
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'CDNOW check failed: %', bad;
+    END IF;
+    IF (SELECT count(*) FROM plain) <> 17 THEN
+        RAISE EXCEPTION 'CDNOW check: expected 17 comparisons, got %', (SELECT count(*) FROM plain);
+    END IF;
+END $$;
+\echo CDNOW: all 17 comparisons passed
