@@ -87,6 +87,7 @@ extern bool money_is_zero(const CprofMoney *m);
 extern void money_send(StringInfo buf, const CprofMoney *m);
 extern void money_recv(StringInfo buf, CprofMoney *m, MemoryContext cxt);
 extern Numeric cprof_numeric_from_int128(int128 value, int scale);
+extern double cprof_numeric_to_double(Datum value);
 
 extern void floatsum_init(CprofFloatSum *f);
 extern void floatsum_add(CprofFloatSum *f, double value);
