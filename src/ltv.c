@@ -230,7 +230,7 @@ numeric_from_double15(double x)
 	double		scaled;
 	int			e;
 	int			k;
-	int128		digits;
+	int64		digits;
 
 	if (!isfinite(x))
 		return numeric_special(x);
@@ -239,8 +239,14 @@ numeric_from_double15(double x)
 	if (!(ax >= 1e-20 && ax < 1e20))
 		return DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(x)));
 
-	/* k = 14 - floor(log10 |x|), so that |x| * 10^k is in [1e14, 1e15) */
-	e = (int) floor(log10(ax));
+	/*
+	 * k = 14 - floor(log10 |x|), so that |x| * 10^k is in [1e14, 1e15).
+	 * With |x| = f 2^b, f in [0.5, 1), log10 |x| is in [(b-1) log10(2),
+	 * b log10(2)): the estimate below is floor(log10 |x|) or one less, and
+	 * the correction that follows fixes the latter.
+	 */
+	(void) frexp(ax, &e);
+	e = (int) floor((e - 1) * 0.30102999566398120);
 	k = 14 - e;
 	scaled = k >= 0 ? x * p10[k] : x / p10[-k];
 	if (fabs(scaled) >= 1e15)
@@ -253,19 +259,23 @@ numeric_from_double15(double x)
 		k++;
 		scaled = k >= 0 ? x * p10[k] : x / p10[-k];
 	}
-	digits = (int128) rint(scaled);
-	if (k < 0)
-	{
-		for (int i = 0; i < -k; i++)
-			digits *= 10;
-		k = 0;
-	}
+	/* |scaled| <= 1e15: the 15 digits fit an int64 */
+	digits = (int64) rint(scaled);
 	while (k > 0 && digits % 10 == 0)
 	{
 		digits /= 10;
 		k--;
 	}
-	return cprof_numeric_from_int128(digits, k);
+	if (k < 0)
+	{
+		/* |x| >= 1e15: whole digits, k is at least -6 */
+		int128		whole = digits;
+
+		for (int i = 0; i < -k; i++)
+			whole *= 10;
+		return cprof_numeric_from_int128(whole, 0);
+	}
+	return cprof_numeric_from_int64(digits, k);
 }
 
 /* Is ltv()'s margin numeric (else double precision)?  Cached per call site. */

@@ -728,3 +728,61 @@ cprof_numeric_to_double(Datum value)
 		return (double) v / exact_pow10[dscale];
 	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
 }
+
+/*
+ * cprof_numeric_from_int128 for a value that fits an int64, without 128-bit
+ * division: value * 10^-scale with display scale 'scale' (0 to
+ * CPROF_MONEY_MAX_SCALE), in the short format when it fits.  The value is
+ * padded with zeros to a multiple of four decimal places, so that its
+ * base-10000 digits fall out of 64-bit divisions.
+ */
+Numeric
+cprof_numeric_from_int64(int64 value, int scale)
+{
+	static const uint64 pad_mult[4] = {1, 10, 100, 1000};
+	uint64		mag = value < 0 ? -(uint64) value : (uint64) value;
+	int16		groups[8];
+	int			ngroups = 0;
+	int			low;			/* exponent group of the lowest digit */
+	int			weight;
+	int			pad = (4 - scale % 4) % 4;
+	Size		size;
+	Numeric		result;
+	char	   *p;
+	uint16		header;
+
+	Assert(scale >= 0 && scale <= CPROF_MONEY_MAX_SCALE);
+	/* padding would overflow: the general path */
+	if (mag == 0 || mag > PG_UINT64_MAX / 1000 || scale > NUM_SHORT_DSCALE_MAX)
+		return cprof_numeric_from_int128(value, scale);
+	mag *= pad_mult[pad];
+	low = -((scale + pad) / 4);
+	/* drop zero groups at the bottom: a numeric stores none */
+	while (mag % NUM_NBASE == 0)
+	{
+		mag /= NUM_NBASE;
+		low++;
+	}
+	while (mag != 0)
+	{
+		groups[ngroups++] = (int16) (mag % NUM_NBASE);
+		mag /= NUM_NBASE;
+	}
+	weight = low + ngroups - 1;
+	if (weight > NUM_SHORT_WEIGHT_MAX || weight < NUM_SHORT_WEIGHT_MIN)
+		return cprof_numeric_from_int128(value, scale);
+
+	size = VARHDRSZ + sizeof(uint16) + ngroups * sizeof(int16);
+	result = (Numeric) palloc(size);
+	SET_VARSIZE(result, size);
+	p = VARDATA(result);
+	header = NUM_SHORT | (value < 0 ? NUM_SHORT_SIGN_MASK : 0) |
+		(scale << NUM_SHORT_DSCALE_SHIFT) |
+		(weight < 0 ? NUM_SHORT_WEIGHT_SIGN : 0) |
+		(weight & NUM_SHORT_WEIGHT_MASK);
+	memcpy(p, &header, sizeof(uint16));
+	p += sizeof(uint16);
+	for (int i = 0; i < ngroups; i++)
+		memcpy(p + i * sizeof(int16), &groups[ngroups - 1 - i], sizeof(int16));
+	return result;
+}
