@@ -50,6 +50,12 @@ SELECT (cohort_ltv(profit, tenure, churned)).margin,
            <= 1e-13 AS ltv_matches
 FROM (VALUES (-20.0, 2.5, true), (7.5, 2.5, false)) v(profit, tenure, churned);
 
+-- a NaN or infinite profit propagates to margin and ltv, as in sum(numeric)
+SELECT (cohort_ltv(profit, 2, true)).margin AS margin, (cohort_ltv(profit, 2, true)).ltv AS ltv
+FROM (VALUES ('NaN'::numeric), (1.0)) v(profit);
+SELECT (cohort_ltv(profit, 2, true)).margin AS margin, (cohort_ltv(profit, 2, true)).ltv AS ltv
+FROM (VALUES ('Infinity'::numeric), (1.0)) v(profit);
+
 -- profit is summed exactly (numeric): 1000 rows of 0.001 sum to 1 exactly,
 -- over an exposure of 1000 periods: margin 0.001
 SELECT (cohort_ltv(0.001, 1, i % 2 = 0)).margin
