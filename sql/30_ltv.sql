@@ -68,7 +68,7 @@ FROM (SELECT (CASE WHEN i % 2 = 0 THEN 1 ELSE -1 END)
 SELECT ltv(v, 0) AS rounded
 FROM unnest(ARRAY[600, 0.005, 10000, 0.1, 1e-19, 0.00012345, 123456789012345,
                   1234567890123456, 99999999999999.99, 9.99999999999999e19,
-                  12345678901234567890.12]::numeric[]) WITH ORDINALITY AS u(v, n)
+                  12345678901234567890.12, 1e40, -2.5e-25]::numeric[]) WITH ORDINALITY AS u(v, n)
 ORDER BY n;
 
 -- Brute force: the sum over periods in plain numeric SQL.  Rates enter as

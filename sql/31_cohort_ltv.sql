@@ -112,6 +112,15 @@ FROM (SELECT segment, cohort_ltv(profit, tenure, churned) AS c
       FROM cohort WHERE segment <> 'Loyal' GROUP BY segment) s
 ORDER BY segment;
 
+-- as a window function (the final function runs once per row and must not
+-- change the state): the running estimate equals the grouped estimate of
+-- each prefix
+SELECT count(*) AS rows, bool_and(w.v = g.v) AS window_equals_prefix
+FROM (SELECT client_id, cohort_ltv(profit, tenure, churned, 0.01) OVER (ORDER BY client_id) AS v
+      FROM cohort WHERE client_id <= 200) w
+JOIN LATERAL (SELECT cohort_ltv(profit, tenure, churned, 0.01) AS v
+              FROM cohort WHERE client_id <= w.client_id) g ON true;
+
 -- GROUP BY with sort and hash aggregation give the same result
 SET enable_hashagg = off;
 CREATE TEMP TABLE by_sort AS SELECT segment, cohort_ltv(profit, tenure, churned, 0.02) AS v FROM cohort GROUP BY segment;
