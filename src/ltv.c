@@ -26,7 +26,7 @@
  * Rates as decimals: retention and discount are double precision, so 0.8 is
  * really 0.8000000000000000444.  Taken literally, 1 - r then carries a
  * relative error of up to 1e-16 / (1 - r), and ltv(100, 0.999999) would be
- * 100000000.0082 instead of 100000000.  A rate that is the nearest double to
+ * 99999999.9971 instead of 100000000.  A rate that is the nearest double to
  * a decimal with at most 15 decimal places (every rate an analyst types, and
  * what float8::numeric gives) is therefore read as that decimal: with
  * R = r * 10^15 and D = d * 10^15 as exact integers, 1 + d - r is computed as
@@ -39,6 +39,10 @@
  * trailing zeros dropped.  The double result has a relative error of a few
  * units in 10^-16, so the 15 digits are correct, and a result whose exact
  * value has 15 digits or fewer comes out exactly (600, not 599.9999999997).
+ * One exception: with q > 1 (retention above 1 + discount) and a long
+ * horizon, expm1 amplifies the rounding of T log1p(q - 1) by that product,
+ * so the relative error is about (1 + T log q) 10^-16; q^T itself is then
+ * in the thousands or more.
  *
  * cohort_ltv state: CprofCohortState (below), in the aggregate memory
  * context.  NULL rules: a row with any NULL argument is skipped; a group
