@@ -157,6 +157,8 @@ SELECT expected_tenure(1);
 -- a finite horizon whose sum overflows (22003)
 SELECT ltv(100.0, 0.99, -0.5, 100000);
 SELECT ltv(1e308::float8, 0.5);
+-- a numeric margin beyond the double precision range (22003)
+SELECT ltv(1e400, 0.5);
 -- the SQLSTATEs
 \set VERBOSITY sqlstate
 SELECT ltv(100.0, 1.5);

@@ -139,6 +139,8 @@ SELECT cohort_ltv(10.0, 'NaN', true);
 SELECT cohort_ltv(10.0, 'Infinity', false);
 SELECT cohort_ltv(10.0, 1, true, -1);
 SELECT cohort_ltv(10.0, 1, true, 'NaN');
+-- a total profit beyond the double precision range (22003)
+SELECT cohort_ltv(1e400, 1, true);
 SELECT cohort_ltv(profit, tenure, churned, discount)
 FROM (VALUES (10.0, 2.0, true, 0.1), (5.0, 1.0, false, 0.2)) v(profit, tenure, churned, discount);
 \set VERBOSITY sqlstate

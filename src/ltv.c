@@ -282,6 +282,20 @@ numeric_from_double15(double x)
 	return cprof_numeric_from_int64(digits, k);
 }
 
+/*
+ * A finite numeric amount past the double precision range (1.8e308), which
+ * the computation cannot take.  The value is not quoted: it has over 300
+ * digits.
+ */
+static void
+margin_out_of_range(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s is out of range for lifetime value: its magnitude exceeds double precision (about 1.8e308)", what),
+			 errhint("Lifetime values are computed in double precision: express the amounts in a larger money unit.")));
+}
+
 /* Is ltv()'s margin numeric (else double precision)?  Cached per call site. */
 static bool
 ltv_margin_is_numeric(FunctionCallInfo fcinfo)
@@ -330,7 +344,14 @@ ltv(PG_FUNCTION_ARGS)
 	}
 	ltv_terms(r, d, periods, &num, &den);
 
-	m = is_numeric ? cprof_numeric_to_double(PG_GETARG_DATUM(0)) : PG_GETARG_FLOAT8(0);
+	if (is_numeric)
+	{
+		m = cprof_numeric_to_double(PG_GETARG_DATUM(0));
+		if (isinf(m) && !numeric_is_inf(PG_GETARG_NUMERIC(0)))
+			margin_out_of_range("margin");
+	}
+	else
+		m = PG_GETARG_FLOAT8(0);
 	if (isnan(m))
 		result = m;
 	else if (periods == 0)
@@ -625,7 +646,10 @@ cprof_cohort_ltv_final(PG_FUNCTION_ARGS)
 		double		den = churn_rate + discount;
 		Numeric		profit = money_result(&state->profit);
 
-		margin = cprof_numeric_to_double(NumericGetDatum(profit)) / exposure;
+		margin = cprof_numeric_to_double(NumericGetDatum(profit));
+		if (isinf(margin) && !numeric_is_inf(profit))
+			margin_out_of_range("total profit");
+		margin /= exposure;
 		values[CV_EXPOSURE] = Float8GetDatum(exposure);
 		values[CV_CHURN_RATE] = Float8GetDatum(churn_rate);
 		values[CV_RETENTION] = Float8GetDatum(exp(-lambda));

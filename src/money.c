@@ -698,9 +698,11 @@ floatsum_recv(StringInfo buf, CprofFloatSum *f)
  * finite value that the fast path decodes is converted with at most two
  * roundings (the int128 to double conversion, then the division by an exact
  * power of ten), so within one unit in the last place; anything else goes
- * through numeric_float8 (which raises 22003 past the double range).  Used
- * where a money amount enters a double precision formula (ltv.c), and much
- * cheaper than numeric_float8's text round trip.
+ * through numeric_float8_no_overflow, which gives +/-Infinity past the double
+ * range (callers tell that from a numeric infinity with numeric_is_inf and
+ * raise their own error) and 0 below it.  Used where a money amount enters a
+ * double precision formula (ltv.c), and much cheaper than numeric_float8's
+ * text round trip.
  */
 double
 cprof_numeric_to_double(Datum value)
@@ -726,7 +728,7 @@ cprof_numeric_to_double(Datum value)
 	}
 	if (fits && dscale < (int) lengthof(exact_pow10))
 		return (double) v / exact_pow10[dscale];
-	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, value));
 }
 
 /*
