@@ -122,6 +122,7 @@ fmt(double x)
 	return float8out_internal(x);
 }
 
+/* retention must be a probability (22023) */
 static void
 check_retention(double r)
 {
@@ -132,6 +133,7 @@ check_retention(double r)
 				 errhint("Pass the probability that a client stays from one period to the next, between 0 and 1: for example 0.8 for a churn of 20%% per period.")));
 }
 
+/* discount must be finite and above -1, or 1 + d would not discount (22023) */
 static void
 check_discount(double d)
 {
@@ -288,7 +290,7 @@ numeric_from_double15(double x)
  * digits.
  */
 static void
-margin_out_of_range(const char *what)
+amount_out_of_range(const char *what)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -348,7 +350,7 @@ ltv(PG_FUNCTION_ARGS)
 	{
 		m = cprof_numeric_to_double(PG_GETARG_DATUM(0));
 		if (isinf(m) && !numeric_is_inf(PG_GETARG_NUMERIC(0)))
-			margin_out_of_range("margin");
+			amount_out_of_range("margin");
 	}
 	else
 		m = PG_GETARG_FLOAT8(0);
@@ -648,7 +650,7 @@ cprof_cohort_ltv_final(PG_FUNCTION_ARGS)
 
 		margin = cprof_numeric_to_double(NumericGetDatum(profit));
 		if (isinf(margin) && !numeric_is_inf(profit))
-			margin_out_of_range("total profit");
+			amount_out_of_range("total profit");
 		margin /= exposure;
 		values[CV_EXPOSURE] = Float8GetDatum(exposure);
 		values[CV_CHURN_RATE] = Float8GetDatum(churn_rate);
