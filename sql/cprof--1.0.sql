@@ -544,3 +544,83 @@ COMMENT ON FUNCTION pareto_class(integer) IS 'window function: ABC class of the 
 CREATE FUNCTION pareto_class(value integer, a_share double precision, b_share double precision) RETURNS text
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
 COMMENT ON FUNCTION pareto_class(integer, double precision, double precision) IS 'window function: A when the values larger than the row''s hold less than a_share of the partition''s total, else B when they hold less than b_share, else C; ties get the same class';
+
+/*
+ * ---------------------------------------------------------------------------
+ * Lifetime value: ltv, expected_tenure, cohort_ltv (DOMAIN.md section 3)
+ * ---------------------------------------------------------------------------
+ */
+
+-- ltv(margin, retention [, discount [, periods]]): closed forms of
+-- sum over t = 1..periods of margin * retention^(t-1) / (1 + discount)^t.
+-- One C function serves every overload; the result has the margin's type.
+-- An integer margin resolves to the double precision overload (PostgreSQL's
+-- preferred numeric type), as round(5) and sqrt(4) do.
+CREATE FUNCTION ltv(margin numeric, retention double precision, discount double precision DEFAULT 0)
+    RETURNS numeric
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ltv(numeric, double precision, double precision) IS 'lifetime value over an unlimited horizon: margin / (1 + discount - retention), rounded to 15 significant digits';
+CREATE FUNCTION ltv(margin numeric, retention double precision, discount double precision, periods integer)
+    RETURNS numeric
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ltv(numeric, double precision, double precision, integer) IS 'lifetime value over a horizon of periods: sum of margin * retention^(t-1) / (1 + discount)^t for t = 1..periods, rounded to 15 significant digits';
+CREATE FUNCTION ltv(margin double precision, retention double precision, discount double precision DEFAULT 0)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ltv(double precision, double precision, double precision) IS 'lifetime value over an unlimited horizon: margin / (1 + discount - retention)';
+CREATE FUNCTION ltv(margin double precision, retention double precision, discount double precision, periods integer)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ltv(double precision, double precision, double precision, integer) IS 'lifetime value over a horizon of periods: sum of margin * retention^(t-1) / (1 + discount)^t for t = 1..periods';
+
+CREATE FUNCTION expected_tenure(retention double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION expected_tenure(double precision) IS 'expected number of periods a client stays, 1 / (1 - retention)';
+
+-- cohort_ltv(profit, tenure, churned [, discount]): churn and lifetime value
+-- of a cohort estimated from right-censored tenures (exponential lifetimes).
+CREATE TYPE cohort_value AS (
+    clients bigint,
+    churned bigint,
+    exposure double precision,
+    churn_rate double precision,
+    retention double precision,
+    expected_tenure double precision,
+    margin numeric,
+    ltv numeric
+);
+COMMENT ON TYPE cohort_value IS 'cohort estimates: clients, churned, exposure = total tenure, retention = exp(-churned / exposure) per period, churn_rate = 1 - retention, expected_tenure = 1 / churn_rate, margin = profit / exposure, ltv = margin / (churn_rate + discount)';
+
+CREATE FUNCTION cprof_cohort_ltv_trans(internal, numeric, double precision, boolean) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_cohort_ltv_trans(internal, numeric, double precision, boolean) IS 'internal: transition function of cohort_ltv(numeric, double precision, boolean)';
+CREATE FUNCTION cprof_cohort_ltv_trans(internal, numeric, double precision, boolean, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_cohort_ltv_trans(internal, numeric, double precision, boolean, double precision) IS 'internal: transition function of cohort_ltv(numeric, double precision, boolean, double precision)';
+CREATE FUNCTION cprof_cohort_ltv_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_cohort_ltv_combine(internal, internal) IS 'internal: combine function of cohort_ltv()';
+CREATE FUNCTION cprof_cohort_ltv_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_cohort_ltv_serialize(internal) IS 'internal: serialize function of cohort_ltv()';
+CREATE FUNCTION cprof_cohort_ltv_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_cohort_ltv_deserialize(bytea, internal) IS 'internal: deserialize function of cohort_ltv()';
+CREATE FUNCTION cprof_cohort_ltv_final(internal) RETURNS cohort_value
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_cohort_ltv_final(internal) IS 'internal: final function of cohort_ltv()';
+
+CREATE AGGREGATE cohort_ltv(profit numeric, tenure double precision, churned boolean) (
+    SFUNC = cprof_cohort_ltv_trans, STYPE = internal, SSPACE = 128,
+    FINALFUNC = cprof_cohort_ltv_final,
+    COMBINEFUNC = cprof_cohort_ltv_combine,
+    SERIALFUNC = cprof_cohort_ltv_serialize, DESERIALFUNC = cprof_cohort_ltv_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE cohort_ltv(numeric, double precision, boolean) IS 'churn and lifetime value of a cohort from one row per client (total profit, observed tenure in periods, churned), tenures right-censored; no discounting';
+CREATE AGGREGATE cohort_ltv(profit numeric, tenure double precision, churned boolean, discount double precision) (
+    SFUNC = cprof_cohort_ltv_trans, STYPE = internal, SSPACE = 128,
+    FINALFUNC = cprof_cohort_ltv_final,
+    COMBINEFUNC = cprof_cohort_ltv_combine,
+    SERIALFUNC = cprof_cohort_ltv_serialize, DESERIALFUNC = cprof_cohort_ltv_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE cohort_ltv(numeric, double precision, boolean, double precision) IS 'churn and lifetime value of a cohort from one row per client (total profit, observed tenure in periods, churned), tenures right-censored; discount per period, the same for every row of a group';

@@ -287,8 +287,10 @@ cprof_numeric_from_int128(int128 value, int scale)
  * the common case: a value v * 10^-dscale with |v| < 2^53 and dscale <= 22
  * is the quotient of two exactly representable doubles, and IEEE division
  * rounds that quotient correctly.  Anything else goes through
- * numeric_float8 (which raises 22003 for values out of range).  NaN and the
- * infinities map to their double counterparts.
+ * numeric_float8_no_overflow: a finite value past the double range becomes
+ * +/-Infinity (callers tell it from a numeric infinity with numeric_is_inf
+ * and raise their own 22003) and one below it 0.  NaN and the infinities map
+ * to their double counterparts.
  */
 double
 cprof_numeric_to_double(Datum value)
@@ -315,7 +317,7 @@ cprof_numeric_to_double(Datum value)
 	if (fits && dscale <= 22 &&
 		v < ((int128) 1 << 53) && v > -((int128) 1 << 53))
 		return (double) v / pow10d[dscale];
-	return DatumGetFloat8(DirectFunctionCall1(numeric_float8, value));
+	return DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, value));
 }
 
 void

@@ -203,7 +203,14 @@ value_double(Datum d, Oid type)
 	else if (type == INT4OID)
 		return (double) DatumGetInt32(d);
 	else
+	{
 		x = cprof_numeric_to_double(d);
+		if (unlikely(isinf(x)) && !numeric_is_inf(DatumGetNumeric(d)))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("value is out of range for type double precision"),
+					 errhint("Scale the values down, for example to thousands.")));
+	}
 	if (unlikely(!isfinite(x)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
