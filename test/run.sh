@@ -36,11 +36,20 @@ in_cluster() {
 case "$mode" in
 	test)
 		rm -rf results regression.diffs regression.out
-		if ! in_cluster make -s PG_CONFIG="$PG_CONFIG" installcheck; then
+		status=0
+		log=$(mktemp)
+		in_cluster make -s PG_CONFIG="$PG_CONFIG" installcheck 2>&1 | tee "$log" || status=$?
+		# a closing line CI can read: N passed, N failed
+		passed=$(grep -c ' \.\.\. ok' "$log" || true)
+		failed=$(grep -c ' \.\.\. FAILED' "$log" || true)
+		rm -f "$log"
+		if [ "$status" -ne 0 ] || [ "${failed:-0}" -ne 0 ] || [ "${passed:-0}" -eq 0 ]; then
 			[ -f regression.diffs ] && cat regression.diffs
 			echo "cprof: regression tests FAILED" >&2
+			echo "${passed:-0} passed, ${failed:-0} failed"
 			exit 1
 		fi
+		echo "${passed} passed, ${failed} failed"
 		;;
 	demo)
 		make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
