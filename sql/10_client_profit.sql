@@ -78,3 +78,12 @@ SELECT client_profit(x, y) = sum(x) - sum(y) AS equals_plain,
 FROM (SELECT (i * 7919 % 100003) / power(10, i % 7)::numeric AS x,
              (i * 104729 % 99991) / power(10, i % 5)::numeric AS y
       FROM generate_series(1, 20000) i) s;
+
+-- moving windows through NaN, infinities and the slow path: every frame as
+-- sum() OVER the same frame gives it (text compared, so scales too)
+SELECT i, x, client_profit(x, 0) OVER w AS cprof,
+       (client_profit(x, 0) OVER w)::text IS NOT DISTINCT FROM (sum(x) OVER w)::text AS same_as_sum
+FROM (VALUES (1, 1.5), (2, 'NaN'), (3, 1e50), (4, 'Infinity'), (5, -1e50), (6, 2.25),
+             (7, 3), (8, 99999999999999999999999999999999999999.99), (9, 1), (10, -5)) v(i, x)
+WINDOW w AS (ORDER BY i ROWS 2 PRECEDING)
+ORDER BY i;
