@@ -77,7 +77,8 @@ SELECT client_id, revenue, discount, cogs,
        referral,
        revenue - discount - cogs - cost_to_serve - acquisition - bad_debt + referral AS total_value,
        CASE WHEN revenue <> 0
-            THEN ((revenue - discount - cogs - cost_to_serve - acquisition - bad_debt) / revenue)::float8
+            -- margin correctly rounded: the quotient to 40 decimals, then to double
+            THEN ((revenue - discount - cogs - cost_to_serve - acquisition - bad_debt)::numeric(1000, 40) / revenue)::float8
        END AS margin,
        entries
 FROM (SELECT client_id,

@@ -19,7 +19,12 @@ SELECT client_id,
 FROM ledger;
 VACUUM ANALYZE pnl;
 
-CREATE OR REPLACE FUNCTION pg_temp.plain_ledger(amount text) RETURNS text LANGUAGE sql AS $f$
+-- The plain SQL: one FILTERed sum per kind and the waterfall.  margin is
+-- written as an analyst would, net / revenue; with exact => true it is the
+-- correctly rounded quotient cprof returns (the quotient to 40 decimals,
+-- then to double), for the equality check.
+CREATE OR REPLACE FUNCTION pg_temp.plain_ledger(amount text, exact boolean DEFAULT false)
+RETURNS text LANGUAGE sql AS $f$
 SELECT format($q$
 SELECT client_id, revenue, discount, cogs,
        revenue - discount - cogs AS gross_profit,
@@ -30,7 +35,7 @@ SELECT client_id, revenue, discount, cogs,
        referral,
        revenue - discount - cogs - cost_to_serve - acquisition - bad_debt + referral AS total_value,
        CASE WHEN revenue <> 0
-            THEN ((revenue - discount - cogs - cost_to_serve - acquisition - bad_debt) / revenue)::double precision
+            THEN ((revenue - discount - cogs - cost_to_serve - acquisition - bad_debt)%2$s / revenue)::double precision
        END AS margin,
        entries
 FROM (SELECT client_id,
@@ -42,7 +47,7 @@ FROM (SELECT client_id,
              coalesce(sum(%1$s) FILTER (WHERE kind = 'bad_debt'), 0) AS bad_debt,
              coalesce(sum(%1$s) FILTER (WHERE kind = 'referral'), 0) AS referral,
              count(%1$s) AS entries
-      FROM ledger GROUP BY client_id) s$q$, amount)
+      FROM ledger GROUP BY client_id) s$q$, amount, CASE WHEN exact THEN '::numeric(1000, 40)' ELSE '' END)
 $f$;
 
 CREATE OR REPLACE FUNCTION pg_temp.run(shape text, workers int) RETURNS void LANGUAGE plpgsql AS $$
@@ -52,7 +57,8 @@ BEGIN
     PERFORM bench_compare('client_profit', 'client_profit(amount, kind) numeric',
         'SELECT client_id, (client_profit(amount, kind)).* FROM ledger GROUP BY client_id',
         pg_temp.plain_ledger('amount'),
-        'SELECT client_id, sum(amount) FROM ledger GROUP BY client_id');
+        'SELECT client_id, sum(amount) FROM ledger GROUP BY client_id',
+        check_equal => false);
     PERFORM bench_compare('client_profit', 'client_profit(amount, kind) double',
         'SELECT client_id, (client_profit(amount_f, kind)).* FROM ledger GROUP BY client_id',
         pg_temp.plain_ledger('amount_f'),
@@ -67,6 +73,19 @@ BEGIN
         'SELECT client_id, sum(revenue_f) - sum(cost_f) FROM pnl GROUP BY client_id',
         'SELECT client_id, sum(revenue_f) FROM pnl GROUP BY client_id',
         check_equal => false);
+END $$;
+
+-- cprof's P&L equals the plain SQL's, every field of every client
+DO $$
+DECLARE
+    same boolean;
+BEGIN
+    EXECUTE format('SELECT NOT EXISTS ((%1$s) EXCEPT ALL (%2$s)) AND NOT EXISTS ((%2$s) EXCEPT ALL (%1$s))',
+                   'SELECT client_id, (client_profit(amount, kind)).* FROM ledger GROUP BY client_id',
+                   pg_temp.plain_ledger('amount', exact => true)) INTO same;
+    IF NOT same THEN
+        RAISE EXCEPTION 'bench: client_profit(amount, kind) and the plain SQL differ';
+    END IF;
 END $$;
 
 \o /dev/null
