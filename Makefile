@@ -32,10 +32,13 @@ endif
 
 BENCH_N ?= 10000000
 
-.PHONY: test demo bench test-all
+.PHONY: test demo bench test-all test-clv
 test:
 	@bash test/run.sh test
 demo:
 	@bash test/run.sh demo
 bench:
 	@bash test/run.sh bench $(BENCH_N)
+# validation of the CLV models on CDNOW (needs ../shared/data)
+test-clv:
+	@bash test/run.sh clv

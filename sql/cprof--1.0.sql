@@ -216,3 +216,53 @@ CREATE AGGREGATE client_profit(profit) (
     MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(profit) IS 're-aggregates profit values exactly, as if the raw ledger rows had been aggregated';
+
+/*
+ * ---------------------------------------------------------------------------
+ * Probabilistic CLV: rfm, BG/NBD, Gamma-Gamma (DOMAIN.md section 3)
+ * ---------------------------------------------------------------------------
+ */
+
+CREATE TYPE rfm AS (
+    frequency integer,
+    recency double precision,
+    age double precision,
+    monetary numeric,
+    first_purchase date,
+    last_purchase date
+);
+COMMENT ON TYPE rfm IS 'per-client purchase summary: frequency = repeat purchase days, recency = first to last purchase day, age = first purchase day to as_of (in units), monetary = mean spend of the repeat purchase days';
+
+CREATE FUNCTION cprof_rfm_trans(internal, date, numeric, date, interval) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_trans(internal, date, numeric, date, interval) IS 'internal: transition function of rfm(date, numeric, date, interval)';
+-- STABLE: the calendar day of a timestamptz depends on the TimeZone setting.
+CREATE FUNCTION cprof_rfm_trans(internal, timestamptz, numeric, timestamptz, interval) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_trans(internal, timestamptz, numeric, timestamptz, interval) IS 'internal: transition function of rfm(timestamptz, numeric, timestamptz, interval); STABLE because days are taken in the session time zone';
+CREATE FUNCTION cprof_rfm_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_combine(internal, internal) IS 'internal: combine function of rfm()';
+CREATE FUNCTION cprof_rfm_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_serialize(internal) IS 'internal: serialize function of rfm()';
+CREATE FUNCTION cprof_rfm_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_deserialize(bytea, internal) IS 'internal: deserialize function of rfm()';
+CREATE FUNCTION cprof_rfm_final(internal) RETURNS rfm
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_final(internal) IS 'internal: final function of rfm()';
+CREATE AGGREGATE rfm(purchased_at date, amount numeric, as_of date, unit interval) (
+    SFUNC = cprof_rfm_trans, STYPE = internal, SSPACE = 160,
+    FINALFUNC = cprof_rfm_final,
+    COMBINEFUNC = cprof_rfm_combine,
+    SERIALFUNC = cprof_rfm_serialize, DESERIALFUNC = cprof_rfm_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE rfm(date, numeric, date, interval) IS 'purchase summary of a client (frequency, recency, age, monetary) as of a day, times in multiples of unit';
+CREATE AGGREGATE rfm(purchased_at timestamptz, amount numeric, as_of timestamptz, unit interval) (
+    SFUNC = cprof_rfm_trans, STYPE = internal, SSPACE = 160,
+    FINALFUNC = cprof_rfm_final,
+    COMBINEFUNC = cprof_rfm_combine,
+    SERIALFUNC = cprof_rfm_serialize, DESERIALFUNC = cprof_rfm_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE rfm(timestamptz, numeric, timestamptz, interval) IS 'purchase summary of a client (frequency, recency, age, monetary) as of a time, days taken in the session time zone, times in multiples of unit';
