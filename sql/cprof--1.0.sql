@@ -266,3 +266,56 @@ CREATE AGGREGATE rfm(purchased_at timestamptz, amount numeric, as_of timestamptz
     SERIALFUNC = cprof_rfm_serialize, DESERIALFUNC = cprof_rfm_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE rfm(timestamptz, numeric, timestamptz, interval) IS 'purchase summary of a client (frequency, recency, age, monetary) as of a time, days taken in the session time zone, times in multiples of unit';
+
+CREATE FUNCTION hyp2f1(a double precision, b double precision, c double precision, z double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION hyp2f1(double precision, double precision, double precision, double precision) IS 'Gauss hypergeometric function 2F1(a, b; c; z) for -1 < z < 1, by its power series';
+
+-- BG/NBD (Fader, Hardie & Lee 2005)
+CREATE TYPE bgnbd AS (
+    r double precision,
+    alpha double precision,
+    a double precision,
+    b double precision,
+    log_likelihood double precision,
+    clients bigint,
+    converged boolean
+);
+COMMENT ON TYPE bgnbd IS 'fitted BG/NBD model: purchase rate ~ Gamma(r, alpha), dropout probability ~ Beta(a, b), with the log-likelihood of the fit, the number of clients and whether the optimizer converged';
+
+CREATE FUNCTION cprof_bgnbd_fit_trans(internal, double precision, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_bgnbd_fit_trans(internal, double precision, double precision, double precision) IS 'internal: transition function of bgnbd_fit()';
+CREATE FUNCTION cprof_bgnbd_fit_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_bgnbd_fit_combine(internal, internal) IS 'internal: combine function of bgnbd_fit()';
+CREATE FUNCTION cprof_bgnbd_fit_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_bgnbd_fit_serialize(internal) IS 'internal: serialize function of bgnbd_fit()';
+CREATE FUNCTION cprof_bgnbd_fit_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_bgnbd_fit_deserialize(bytea, internal) IS 'internal: deserialize function of bgnbd_fit()';
+CREATE FUNCTION cprof_bgnbd_fit_final(internal) RETURNS bgnbd
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_bgnbd_fit_final(internal) IS 'internal: final function of bgnbd_fit(): the maximum-likelihood fit';
+CREATE AGGREGATE bgnbd_fit(frequency double precision, recency double precision, age double precision) (
+    SFUNC = cprof_bgnbd_fit_trans, STYPE = internal, SSPACE = 65536,
+    FINALFUNC = cprof_bgnbd_fit_final,
+    COMBINEFUNC = cprof_bgnbd_fit_combine,
+    SERIALFUNC = cprof_bgnbd_fit_serialize, DESERIALFUNC = cprof_bgnbd_fit_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE bgnbd_fit(double precision, double precision, double precision) IS 'maximum-likelihood fit of the BG/NBD model to client histories (frequency, recency, age as given by rfm())';
+
+CREATE FUNCTION bgnbd_p_alive(model bgnbd, frequency double precision, recency double precision, age double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_p_alive(bgnbd, double precision, double precision, double precision) IS 'probability that a client with this history is still alive under a BG/NBD model';
+CREATE FUNCTION bgnbd_expected_purchases(model bgnbd, t double precision, frequency double precision, recency double precision, age double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd, double precision, double precision, double precision, double precision) IS 'expected purchases in the next t time units of a client with this history under a BG/NBD model';
+CREATE FUNCTION bgnbd_expected_purchases(model bgnbd, t double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd, double precision) IS 'expected purchases in the first t time units of a new client under a BG/NBD model';

@@ -4,10 +4,12 @@
  * money.c     exact sums of numeric (and integer) money: CprofMoney
  *             compensated sums of double precision: CprofFloatSum
  * state_io.c  checked reading of serialized aggregate states
+ * special.c   special functions and the optimizer of the CLV models
  */
 #ifndef CPROF_H
 #define CPROF_H
 
+#include "access/htup.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/numeric.h"
@@ -107,6 +109,27 @@ extern Numeric cprof_recv_numeric(StringInfo buf);
 extern void cprof_send_numeric(StringInfo buf, Numeric value);
 extern void cprof_recv_end(StringInfo buf);
 extern void cprof_send_float8(StringInfo buf, double value);
+
+/* special.c */
+#define CPROF_OPT_MAX 4			/* most parameters an optimizer handles */
+
+/*
+ * An objective to minimize: returns its value at x (+Infinity or NaN
+ * outside the domain) and, when grad is not NULL, stores its gradient.
+ */
+typedef double (*CprofObjective) (const double *x, double *grad, void *arg);
+
+extern double cprof_digamma(double x);
+extern double cprof_hyp2f1_tail(double a, double b, double c, double z);
+extern double cprof_hyp2f1(double a, double b, double c, double z);
+extern double cprof_nelder_mead(CprofObjective fn, void *arg, int n, double *x,
+								double step, int maxeval, double ftol, double xtol);
+extern bool cprof_newton(CprofObjective fn, void *arg, int n, double *x,
+						 double *fx, int maxiter, double gtol);
+
+/* bgnbd.c */
+extern double cprof_bgnbd_expected(HeapTupleHeader model, double t, double x,
+								   double tx, double T);
 
 /*
  * The aggregate memory context of the calling aggregate, or an error when a

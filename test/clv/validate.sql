@@ -34,3 +34,42 @@ SELECT pg_temp.check('rfm: monetary equals zbar of cdnow_customers_summary_with_
      WHERE round(r.monetary, 2) = z.zbar AND r.frequency = z.x) = 2357);
 SELECT pg_temp.check('rfm: mean monetary (to the cent) of the 946 repeat buyers is $35.0786',
     (SELECT count(*) = 946 AND round(avg(round(monetary, 2)), 4) = 35.0786 FROM cdnow_rfm WHERE frequency > 0));
+
+-- 2. BG/NBD on the published calibration summary: Fader, Hardie & Lee
+-- (2005) report r = 0.243, alpha = 4.414, a = 0.793, b = 2.426 and a
+-- log-likelihood of -9582.4; lifetimes gives the same values.
+CREATE TEMP TABLE cdnow_bgnbd AS SELECT bgnbd_fit(frequency, recency, t) AS m FROM cdnow_summary;
+SELECT (m).* FROM cdnow_bgnbd;
+SELECT pg_temp.check('bgnbd_fit on CDNOW: r, alpha, a, b = 0.243, 4.414, 0.793, 2.426, log-likelihood -9582.4, converged',
+    (SELECT round((m).r::numeric, 3) = 0.243 AND round((m).alpha::numeric, 3) = 4.414
+        AND round((m).a::numeric, 3) = 0.793 AND round((m).b::numeric, 3) = 2.426
+        AND round((m).log_likelihood::numeric, 1) = -9582.4 AND (m).clients = 2357 AND (m).converged
+     FROM cdnow_bgnbd));
+SELECT pg_temp.check('bgnbd_fit on the summary rfm() computes from the transactions gives the same model',
+    (SELECT abs((f.m).r / (c.m).r - 1) < 1e-4 AND abs((f.m).alpha / (c.m).alpha - 1) < 1e-4
+        AND abs((f.m).a / (c.m).a - 1) < 1e-4 AND abs((f.m).b / (c.m).b - 1) < 1e-4
+     FROM cdnow_bgnbd c, (SELECT bgnbd_fit(frequency, recency, age) AS m FROM cdnow_rfm) f));
+-- the paper's worked example (section 5): 2 repeat purchases, the last at
+-- 30.43 weeks, T = 38.86: 1.226 expected purchases in the next 39 weeks
+SELECT pg_temp.check('bgnbd_expected_purchases(39 weeks | x = 2, t_x = 30.43, T = 38.86) = 1.226',
+    (SELECT round(bgnbd_expected_purchases(m, 39, 2, 30.43, 38.86)::numeric, 3) = 1.226 FROM cdnow_bgnbd));
+-- for information: the model's forecast of the 39-week holdout summed
+-- over the cohort, beside the actual purchase days of 1997-10-01 to
+-- 1998-06-30 in the sample
+SELECT round(sum(bgnbd_expected_purchases(m, 39, frequency, recency, t))::numeric, 1) AS forecast_holdout,
+       (SELECT count(DISTINCT (sample_id, purchased_on)) FROM cdnow_tx WHERE purchased_on > date '1997-09-30') AS actual_holdout
+FROM cdnow_summary, cdnow_bgnbd;
+
+-- 3. Parameter recovery: 100,000 clients simulated from known BG/NBD and
+-- Gamma-Gamma parameters (test/clv/simulate.sql), each parameter
+-- recovered within 5%.
+\ir simulate.sql
+CREATE TEMP TABLE sim AS
+SELECT * FROM pg_temp.clv_simulate(100000, 0.8, 8, 1.2, 4, 6, 4, 15, 104, 7);
+SELECT count(*) AS clients, sum(frequency) AS repeat_purchases, count(*) FILTER (WHERE frequency > 0) AS repeat_buyers FROM sim;
+CREATE TEMP TABLE sim_bgnbd AS SELECT bgnbd_fit(frequency, recency, age) AS m FROM sim;
+SELECT (m).* FROM sim_bgnbd;
+SELECT pg_temp.check('bgnbd_fit recovers r, alpha, a, b = 0.8, 8, 1.2, 4 within 5% from 100,000 simulated clients',
+    (SELECT abs((m).r / 0.8 - 1) < 0.05 AND abs((m).alpha / 8 - 1) < 0.05
+        AND abs((m).a / 1.2 - 1) < 0.05 AND abs((m).b / 4 - 1) < 0.05 AND (m).converged
+     FROM sim_bgnbd));
