@@ -26,12 +26,9 @@
  * underflows.  A(x) and its derivatives depend on x only: the fit computes
  * them once per distinct frequency and evaluation.
  *
- * Aggregate state: CprofHistState, the multiset of histories (x, t_x, T)
- * with counts.  Rows are appended; when the array is full it is sorted and
- * identical histories are merged, so the state grows with the number of
- * distinct histories, not of clients.  The final function sorts a copy: the
- * sum of the log-likelihood then runs in the same order for any split of
- * the rows, and the fit is identical with and without parallel workers.
+ * Aggregate state: CprofHistState (history.c), the multiset of histories
+ * (x, t_x, T) as (x, y, z) with counts.  The final function fits on a
+ * sorted copy, so the fit is identical for any split of the rows.
  *
  * The fit maximizes the log-likelihood over log(r, alpha, a, b): Nelder-Mead
  * from a start derived from the data (on a deterministic subsample of at
@@ -69,118 +66,11 @@
 
 #include "cprof.h"
 
-#define HIST_STATE_VERSION 1
-
 /* Nelder-Mead runs on at most this many distinct histories. */
 #define FIT_NM_SAMPLE 20000
 /* Newton stops when every component of the gradient of the mean
  * log-likelihood with respect to the log-parameters is below this. */
 #define FIT_GTOL 1e-10
-
-/* One distinct history and the number of clients that have it. */
-typedef struct HistEntry
-{
-	double		x;				/* frequency */
-	double		tx;				/* recency */
-	double		T;				/* age */
-	int64		count;			/* clients with this history */
-} HistEntry;
-
-/* Per-group state of bgnbd_fit(); lives in the aggregate memory context. */
-typedef struct CprofHistState
-{
-	int64		clients;		/* rows aggregated (NULL rows skipped) */
-	int64		n;				/* entries used */
-	int64		cap;			/* entries allocated */
-	bool		compact;		/* entries sorted and distinct */
-	HistEntry  *e;				/* the histories, in the aggregate context */
-} CprofHistState;
-
-static int
-hist_cmp(const void *pa, const void *pb)
-{
-	const HistEntry *a = pa;
-	const HistEntry *b = pb;
-
-	if (a->x != b->x)
-		return a->x < b->x ? -1 : 1;
-	if (a->tx != b->tx)
-		return a->tx < b->tx ? -1 : 1;
-	if (a->T != b->T)
-		return a->T < b->T ? -1 : 1;
-	return 0;
-}
-
-/* Sort the entries and merge identical histories. */
-static void
-hist_compact(CprofHistState *s)
-{
-	int64		i,
-				j;
-
-	if (s->compact || s->n == 0)
-	{
-		s->compact = true;
-		return;
-	}
-	qsort(s->e, s->n, sizeof(HistEntry), hist_cmp);
-	for (i = 1, j = 0; i < s->n; i++)
-	{
-		if (hist_cmp(&s->e[i], &s->e[j]) == 0)
-			s->e[j].count += s->e[i].count;
-		else
-			s->e[++j] = s->e[i];
-	}
-	s->n = j + 1;
-	s->compact = true;
-}
-
-static CprofHistState *
-hist_new(MemoryContext cxt, int64 cap)
-{
-	CprofHistState *s = MemoryContextAllocZero(cxt, sizeof(CprofHistState));
-
-	s->cap = Max(cap, 64);
-	s->e = MemoryContextAllocHuge(cxt, s->cap * sizeof(HistEntry));
-	s->compact = true;
-	return s;
-}
-
-/* Room for 'more' entries: compact first, grow when that is not enough. */
-static void
-hist_reserve(CprofHistState *s, int64 more)
-{
-	if (s->n + more <= s->cap)
-		return;
-	hist_compact(s);
-	if (s->n + more > s->cap / 2)
-	{
-		int64		cap = Max(s->cap * 2, s->n + more);
-
-		if ((Size) cap * sizeof(HistEntry) >= MaxAllocHugeSize)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("too many distinct client histories: %lld", (long long) cap)));
-		s->e = repalloc_huge(s->e, cap * sizeof(HistEntry));
-		s->cap = cap;
-	}
-}
-
-static void
-hist_add(CprofHistState *s, double x, double tx, double T, int64 count)
-{
-	HistEntry  *e;
-
-	hist_reserve(s, 1);
-	e = &s->e[s->n];
-	e->x = x;
-	e->tx = tx;
-	e->T = T;
-	e->count = count;
-	if (s->n > 0 && s->compact && hist_cmp(&s->e[s->n - 1], e) >= 0)
-		s->compact = false;
-	s->n++;
-}
 
 /* Check one client history (frequency, recency, age). */
 static void
@@ -229,9 +119,8 @@ cprof_bgnbd_fit_trans(PG_FUNCTION_ARGS)
 	T = PG_GETARG_FLOAT8(3);
 	check_history(x, tx, T);
 	if (s == NULL)
-		s = hist_new(aggcxt, 1024);
-	hist_add(s, x, tx, T, 1);
-	s->clients++;
+		s = cprof_hist_new(aggcxt, 1024);
+	cprof_hist_add(s, x, tx, T, 1);
 	PG_RETURN_POINTER(s);
 }
 
@@ -242,7 +131,6 @@ cprof_bgnbd_fit_combine(PG_FUNCTION_ARGS)
 	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_bgnbd_fit_combine");
 	CprofHistState *s1 = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
 	CprofHistState *s2 = PG_ARGISNULL(1) ? NULL : (CprofHistState *) PG_GETARG_POINTER(1);
-	int64		i;
 
 	if (s2 == NULL)
 	{
@@ -250,46 +138,14 @@ cprof_bgnbd_fit_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(s1);
 	}
-	if (s1 == NULL)
-		s1 = hist_new(aggcxt, s2->n);
-	hist_reserve(s1, s2->n);
-	for (i = 0; i < s2->n; i++)
-		hist_add(s1, s2->e[i].x, s2->e[i].tx, s2->e[i].T, s2->e[i].count);
-	s1->clients += s2->clients;
-	PG_RETURN_POINTER(s1);
+	PG_RETURN_POINTER(cprof_hist_combine(s1, s2, aggcxt));
 }
 
 PG_FUNCTION_INFO_V1(cprof_bgnbd_fit_serialize);
 Datum
 cprof_bgnbd_fit_serialize(PG_FUNCTION_ARGS)
 {
-	CprofHistState *s = (CprofHistState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-	int64		i;
-
-	/* merging identical histories only changes the representation */
-	hist_compact(s);
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, HIST_STATE_VERSION);
-	pq_sendint64(&buf, s->clients);
-	pq_sendint64(&buf, s->n);
-	for (i = 0; i < s->n; i++)
-	{
-		pq_sendfloat8(&buf, s->e[i].x);
-		pq_sendfloat8(&buf, s->e[i].tx);
-		pq_sendfloat8(&buf, s->e[i].T);
-		pq_sendint64(&buf, s->e[i].count);
-	}
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
-
-static void
-hist_corrupt(void)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid cprof aggregate state"),
-			 errdetail("The serialized client histories are inconsistent.")));
+	PG_RETURN_BYTEA_P(cprof_hist_serialize((CprofHistState *) PG_GETARG_POINTER(0)));
 }
 
 PG_FUNCTION_INFO_V1(cprof_bgnbd_fit_deserialize);
@@ -297,40 +153,15 @@ Datum
 cprof_bgnbd_fit_deserialize(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_bgnbd_fit_deserialize");
-	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
-	StringInfoData buf;
-	CprofHistState *s;
-	int64		clients,
-				n,
-				total = 0,
-				i;
+	CprofHistState *s = cprof_hist_deserialize(PG_GETARG_BYTEA_PP(0), aggcxt, "bgnbd_fit");
+	int64		i;
 
-	cprof_recv_begin(&buf, bytes, HIST_STATE_VERSION, "client history");
-	clients = cprof_recv_int64(&buf);
-	n = cprof_recv_int64(&buf);
-	if (n < 0 || n > (buf.len - buf.cursor) / 32 || clients < n)
-		hist_corrupt();
-	s = hist_new(aggcxt, n);
-	for (i = 0; i < n; i++)
-	{
-		HistEntry  *e = &s->e[i];
-
-		e->x = cprof_recv_float8(&buf);
-		e->tx = cprof_recv_float8(&buf);
-		e->T = cprof_recv_float8(&buf);
-		e->count = cprof_recv_int64(&buf);
-		if (e->count <= 0 || e->count > clients ||
-			!(e->x >= 0 && e->tx >= 0 && e->tx <= e->T && isfinite(e->T)))
-			hist_corrupt();
-		total += e->count;
-		if (i > 0 && hist_cmp(&s->e[i - 1], e) >= 0)
-			hist_corrupt();
-	}
-	if (total != clients)
-		hist_corrupt();
-	s->n = n;
-	s->clients = clients;
-	cprof_recv_end(&buf);
+	for (i = 0; i < s->n; i++)
+		if (!(s->e[i].x >= 0 && s->e[i].y >= 0 && s->e[i].y <= s->e[i].z))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid cprof aggregate state"),
+					 errdetail("The serialized bgnbd_fit state holds an invalid history.")));
 	PG_RETURN_POINTER(s);
 }
 
@@ -340,7 +171,7 @@ cprof_bgnbd_fit_deserialize(PG_FUNCTION_ARGS)
  */
 typedef struct BgnbdData
 {
-	const HistEntry *e;
+	const CprofHistEntry *e;
 	int64		n;
 	int64		clients;		/* sum of the counts */
 	int64		ngroups;
@@ -348,7 +179,7 @@ typedef struct BgnbdData
 } BgnbdData;
 
 static void
-data_init(BgnbdData *d, const HistEntry *e, int64 n)
+data_init(BgnbdData *d, const CprofHistEntry *e, int64 n)
 {
 	int64		i,
 				g = 0;
@@ -396,7 +227,7 @@ bgnbd_objective(const double *theta, double *grad, void *arg)
 
 	for (g = 0; g < d->ngroups; g++)
 	{
-		const HistEntry *e = d->e + d->group[g];
+		const CprofHistEntry *e = d->e + d->group[g];
 		int64		ne = d->group[g + 1] - d->group[g];
 		double		x = e[0].x;
 		double		gll = 0.0,
@@ -413,13 +244,13 @@ bgnbd_objective(const double *theta, double *grad, void *arg)
 			for (i = 0; i < ne; i++)
 			{
 				double		n = (double) e[i].count;
-				double		lT = log(alpha + e[i].T);
+				double		lT = log(alpha + e[i].z);
 
 				gll += n * (r * (ln_alpha - lT));
 				if (grad)
 				{
 					gdr += n * (ln_alpha - lT);
-					gdalpha += n * (r / alpha - r / (alpha + e[i].T));
+					gdalpha += n * (r / alpha - r / (alpha + e[i].z));
 				}
 			}
 		}
@@ -445,8 +276,8 @@ bgnbd_objective(const double *theta, double *grad, void *arg)
 			for (i = 0; i < ne; i++)
 			{
 				double		n = (double) e[i].count;
-				double		lT = log(alpha + e[i].T);
-				double		lt = log(alpha + e[i].tx);
+				double		lT = log(alpha + e[i].z);
+				double		lt = log(alpha + e[i].y);
 				double		l3 = -rx * lT;
 				double		l4 = c4 - rx * lt;
 				double		diff = l3 - l4;
@@ -461,7 +292,7 @@ bgnbd_objective(const double *theta, double *grad, void *arg)
 					double		w = diff > 0 ? exp(-diff) / (1 + exp(-diff)) : 1 / (1 + exp(diff));
 
 					gdr += n * (-(1 - w) * lT - w * lt);
-					gdalpha += n * (-rx * ((1 - w) / (alpha + e[i].T) + w / (alpha + e[i].tx)));
+					gdalpha += n * (-rx * ((1 - w) / (alpha + e[i].z) + w / (alpha + e[i].y)));
 					gda += n * (w / a);
 					gdb += n * (-w / (b + x - 1));
 				}
@@ -523,7 +354,7 @@ Datum
 cprof_bgnbd_fit_final(PG_FUNCTION_ARGS)
 {
 	CprofHistState *s = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
-	CprofHistState copy;
+	CprofHistState *copy;
 	TupleDesc	tupdesc;
 	Datum		values[NUM_BGNBD_FIELDS];
 	bool		nulls[NUM_BGNBD_FIELDS] = {0};
@@ -542,18 +373,14 @@ cprof_bgnbd_fit_final(PG_FUNCTION_ARGS)
 	tupdesc = BlessTupleDesc(tupdesc);
 
 	/* sort and merge a copy: the final function never modifies the state */
-	copy = *s;
-	copy.e = palloc_extended(Max(s->n, 1) * sizeof(HistEntry), MCXT_ALLOC_HUGE);
-	memcpy(copy.e, s->e, s->n * sizeof(HistEntry));
-	copy.compact = s->compact;
-	hist_compact(&copy);
-	data_init(&data, copy.e, copy.n);
+	copy = cprof_hist_sorted_copy(s);
+	data_init(&data, copy->e, copy->n);
 
 	/* start: r = 1 and alpha from the mean purchase rate, a = b = 1 */
-	for (i = 0; i < copy.n; i++)
+	for (i = 0; i < copy->n; i++)
 	{
-		sum_x += copy.e[i].x * copy.e[i].count;
-		sum_T += copy.e[i].T * copy.e[i].count;
+		sum_x += copy->e[i].x * copy->e[i].count;
+		sum_T += copy->e[i].z * copy->e[i].count;
 	}
 	theta[0] = 0.0;
 	theta[1] = log(Max(sum_T, 1e-6) / Max(sum_x, 1.0));
@@ -561,16 +388,16 @@ cprof_bgnbd_fit_final(PG_FUNCTION_ARGS)
 	theta[2] = 0.0;
 	theta[3] = 0.0;
 
-	if (copy.n > FIT_NM_SAMPLE)
+	if (copy->n > FIT_NM_SAMPLE)
 	{
 		/* Nelder-Mead on every k-th distinct history (deterministic) */
-		int64		stride = (copy.n + FIT_NM_SAMPLE - 1) / FIT_NM_SAMPLE;
+		int64		stride = (copy->n + FIT_NM_SAMPLE - 1) / FIT_NM_SAMPLE;
 		int64		m = 0;
-		HistEntry  *sample = palloc(((copy.n + stride - 1) / stride) * sizeof(HistEntry));
+		CprofHistEntry  *sample = palloc(((copy->n + stride - 1) / stride) * sizeof(CprofHistEntry));
 		BgnbdData	sdata;
 
-		for (i = 0; i < copy.n; i += stride)
-			sample[m++] = copy.e[i];
+		for (i = 0; i < copy->n; i += stride)
+			sample[m++] = copy->e[i];
 		data_init(&sdata, sample, m);
 		cprof_nelder_mead(bgnbd_objective, &sdata, 4, theta, 1.0, 3000, 1e-10, 1e-5);
 	}

@@ -5,6 +5,7 @@
  *             compensated sums of double precision: CprofFloatSum
  * state_io.c  checked reading of serialized aggregate states
  * special.c   special functions and the optimizer of the CLV models
+ * history.c   the multiset of client histories the model fits aggregate
  */
 #ifndef CPROF_H
 #define CPROF_H
@@ -126,6 +127,39 @@ extern double cprof_nelder_mead(CprofObjective fn, void *arg, int n, double *x,
 								double step, int maxeval, double ftol, double xtol);
 extern bool cprof_newton(CprofObjective fn, void *arg, int n, double *x,
 						 double *fx, int maxiter, double gtol);
+
+/* One distinct client history and the number of clients that have it. */
+typedef struct CprofHistEntry
+{
+	double		x;				/* frequency */
+	double		y;				/* BG/NBD: recency; Gamma-Gamma: monetary */
+	double		z;				/* BG/NBD: age; Gamma-Gamma: 0 */
+	int64		count;			/* clients with this history */
+} CprofHistEntry;
+
+/* Per-group state of the model fits; lives in the aggregate context. */
+typedef struct CprofHistState
+{
+	int64		clients;		/* rows aggregated (NULL rows skipped) */
+	int64		n;				/* entries used */
+	int64		cap;			/* entries allocated */
+	bool		compact;		/* entries sorted and distinct */
+	MemoryContext cxt;			/* where e lives */
+	CprofHistEntry *e;			/* the histories */
+} CprofHistState;
+
+/* history.c */
+extern CprofHistState *cprof_hist_new(MemoryContext cxt, int64 cap);
+extern void cprof_hist_add(CprofHistState *s, double x, double y, double z,
+						   int64 count);
+extern void cprof_hist_compact(CprofHistState *s);
+extern CprofHistState *cprof_hist_combine(CprofHistState *s1,
+										  const CprofHistState *s2,
+										  MemoryContext cxt);
+extern CprofHistState *cprof_hist_sorted_copy(const CprofHistState *s);
+extern bytea *cprof_hist_serialize(CprofHistState *s);
+extern CprofHistState *cprof_hist_deserialize(bytea *bytes, MemoryContext cxt,
+											  const char *what);
 
 /* bgnbd.c */
 extern double cprof_bgnbd_expected(HeapTupleHeader model, double t, double x,
