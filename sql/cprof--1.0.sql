@@ -319,3 +319,50 @@ CREATE FUNCTION bgnbd_expected_purchases(model bgnbd, t double precision)
     RETURNS double precision
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd, double precision) IS 'expected purchases in the first t time units of a new client under a BG/NBD model';
+
+-- Gamma-Gamma spend model (Fader, Hardie & Lee 2005)
+CREATE TYPE gamma_gamma AS (
+    p double precision,
+    q double precision,
+    v double precision,
+    log_likelihood double precision,
+    clients bigint,
+    converged boolean
+);
+COMMENT ON TYPE gamma_gamma IS 'fitted Gamma-Gamma spend model: transaction value ~ Gamma(p, nu), nu ~ Gamma(q, v), with the log-likelihood of the fit, the number of clients and whether the optimizer converged';
+
+CREATE FUNCTION cprof_gamma_gamma_fit_trans(internal, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_trans(internal, double precision, double precision) IS 'internal: transition function of gamma_gamma_fit()';
+CREATE FUNCTION cprof_gamma_gamma_fit_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_combine(internal, internal) IS 'internal: combine function of gamma_gamma_fit()';
+CREATE FUNCTION cprof_gamma_gamma_fit_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_serialize(internal) IS 'internal: serialize function of gamma_gamma_fit()';
+CREATE FUNCTION cprof_gamma_gamma_fit_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_deserialize(bytea, internal) IS 'internal: deserialize function of gamma_gamma_fit()';
+CREATE FUNCTION cprof_gamma_gamma_fit_final(internal) RETURNS gamma_gamma
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_final(internal) IS 'internal: final function of gamma_gamma_fit(): the maximum-likelihood fit';
+CREATE AGGREGATE gamma_gamma_fit(frequency double precision, monetary double precision) (
+    SFUNC = cprof_gamma_gamma_fit_trans, STYPE = internal, SSPACE = 65536,
+    FINALFUNC = cprof_gamma_gamma_fit_final,
+    COMBINEFUNC = cprof_gamma_gamma_fit_combine,
+    SERIALFUNC = cprof_gamma_gamma_fit_serialize, DESERIALFUNC = cprof_gamma_gamma_fit_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE gamma_gamma_fit(double precision, double precision) IS 'maximum-likelihood fit of the Gamma-Gamma spend model to the clients with frequency > 0 (frequency and monetary as given by rfm())';
+
+CREATE FUNCTION gamma_gamma_expected_value(model gamma_gamma, frequency double precision, monetary double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gamma_gamma_expected_value(gamma_gamma, double precision, double precision) IS 'expected average transaction value of a client with this frequency and mean repeat spend under a Gamma-Gamma model';
+
+-- CLV from a purchase model and a spend model
+CREATE FUNCTION clv(purchases bgnbd, spend gamma_gamma, frequency double precision, recency double precision,
+                    age double precision, monetary double precision, months integer,
+                    monthly_discount double precision, units_per_month double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv(bgnbd, gamma_gamma, double precision, double precision, double precision, double precision, integer, double precision, double precision) IS 'customer lifetime value over the next months: expected purchases per month (BG/NBD) x expected value (Gamma-Gamma), month i discounted by (1 + monthly_discount)^i; units_per_month model time units make a month';

@@ -72,9 +72,9 @@
  * log-likelihood with respect to the log-parameters is below this. */
 #define FIT_GTOL 1e-10
 
-/* Check one client history (frequency, recency, age). */
-static void
-check_history(double x, double tx, double T)
+/* Check one client history (frequency, recency, age).  Exported for clv(). */
+void
+cprof_check_history(double x, double tx, double T)
 {
 	const char *problem = NULL;
 
@@ -117,7 +117,7 @@ cprof_bgnbd_fit_trans(PG_FUNCTION_ARGS)
 	x = PG_GETARG_FLOAT8(1);
 	tx = PG_GETARG_FLOAT8(2);
 	T = PG_GETARG_FLOAT8(3);
-	check_history(x, tx, T);
+	cprof_check_history(x, tx, T);
 	if (s == NULL)
 		s = cprof_hist_new(aggcxt, 1024);
 	cprof_hist_add(s, x, tx, T, 1);
@@ -511,20 +511,39 @@ bgnbd_p_alive(PG_FUNCTION_ARGS)
 	double		tx = PG_GETARG_FLOAT8(2);
 	double		T = PG_GETARG_FLOAT8(3);
 
-	check_history(x, tx, T);
+	cprof_check_history(x, tx, T);
 	PG_RETURN_FLOAT8(bgnbd_p_alive_value(&m, x, tx, T));
 }
 
 /*
- * The expected purchases in the next t units of a client with history
- * (x, t_x, T); x = t_x = T = 0 gives the new-client expectation.  Exported
- * for clv().
+ * The parameters (r, alpha, a, b) of a bgnbd value, checked.  Exported for
+ * clv().
  */
-double
-cprof_bgnbd_expected(HeapTupleHeader model, double t, double x, double tx, double T)
+void
+cprof_bgnbd_params(HeapTupleHeader model, double *params)
 {
 	BgnbdModel	m = get_model(model);
 
+	params[0] = m.r;
+	params[1] = m.alpha;
+	params[2] = m.a;
+	params[3] = m.b;
+}
+
+/*
+ * The expected purchases in the next t units of a client with a checked
+ * history (x, t_x, T); x = t_x = T = 0 gives the new-client expectation.
+ * Exported for clv().
+ */
+double
+cprof_bgnbd_expected(const double *params, double t, double x, double tx, double T)
+{
+	BgnbdModel	m;
+
+	m.r = params[0];
+	m.alpha = params[1];
+	m.a = params[2];
+	m.b = params[3];
 	if (t == 0)
 		return 0.0;
 	return (m.a + m.b + x - 1) * bgnbd_bracket(&m, t, x, T) *
@@ -541,6 +560,7 @@ bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 	double		x = 0,
 				tx = 0,
 				T = 0;
+	double		params[4];
 
 	if (PG_NARGS() == 5)
 	{
@@ -549,6 +569,7 @@ bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 		T = PG_GETARG_FLOAT8(4);
 	}
 	check_t(t);
-	check_history(x, tx, T);
-	PG_RETURN_FLOAT8(cprof_bgnbd_expected(model, t, x, tx, T));
+	cprof_check_history(x, tx, T);
+	cprof_bgnbd_params(model, params);
+	PG_RETURN_FLOAT8(cprof_bgnbd_expected(params, t, x, tx, T));
 }

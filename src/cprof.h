@@ -162,8 +162,14 @@ extern CprofHistState *cprof_hist_deserialize(bytea *bytes, MemoryContext cxt,
 											  const char *what);
 
 /* bgnbd.c */
-extern double cprof_bgnbd_expected(HeapTupleHeader model, double t, double x,
+extern void cprof_check_history(double x, double tx, double T);
+extern void cprof_bgnbd_params(HeapTupleHeader model, double *params);
+extern double cprof_bgnbd_expected(const double *params, double t, double x,
 								   double tx, double T);
+
+/* gamma_gamma.c */
+extern double cprof_gamma_gamma_expected(HeapTupleHeader model, double x,
+										 double m);
 
 /*
  * The aggregate memory context of the calling aggregate, or an error when a

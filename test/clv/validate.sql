@@ -60,7 +60,30 @@ SELECT round(sum(bgnbd_expected_purchases(m, 39, frequency, recency, t))::numeri
        (SELECT count(DISTINCT (sample_id, purchased_on)) FROM cdnow_tx WHERE purchased_on > date '1997-09-30') AS actual_holdout
 FROM cdnow_summary, cdnow_bgnbd;
 
--- 3. Parameter recovery: 100,000 clients simulated from known BG/NBD and
+-- 3. Gamma-Gamma on the 946 repeat buyers: Fader, Hardie & Lee (2005)
+-- report p, q, v = 6.25, 3.74, 15.44.
+CREATE TEMP TABLE cdnow_gg AS SELECT gamma_gamma_fit(x, zbar) AS g FROM cdnow_zbar;
+SELECT (g).* FROM cdnow_gg;
+SELECT pg_temp.check('gamma_gamma_fit on CDNOW: p, q, v within 0.01 of 6.25, 3.74, 15.44 on 946 clients',
+    (SELECT abs((g).p - 6.25) < 0.01 AND abs((g).q - 3.74) < 0.01 AND abs((g).v - 15.44) < 0.01
+        AND (g).clients = 946 AND (g).converged FROM cdnow_gg));
+SELECT pg_temp.check('gamma_gamma_fit on rfm()''s exact monetary: also within 0.01',
+    (SELECT abs((g).p - 6.25) < 0.01 AND abs((g).q - 3.74) < 0.01 AND abs((g).v - 15.44) < 0.01 AND (g).clients = 946
+     FROM (SELECT gamma_gamma_fit(frequency, monetary) AS g FROM cdnow_rfm) f));
+-- the lifetimes documentation's CDNOW values: expected average profit
+-- 24.658619, 18.911489, 35.170981 and customer_lifetime_value (12
+-- months, 1% a month, its default of 30 time units per month on data in
+-- weeks) 140.096211, 18.943467, 38.180574 for customers 1, 2 and 3
+SELECT pg_temp.check('gamma_gamma_expected_value of customers 1-3 = 24.6586, 18.9115, 35.1710 (lifetimes documentation)',
+    (SELECT round(gamma_gamma_expected_value(g, 2, 22.35)::numeric, 4) = 24.6586
+        AND round(gamma_gamma_expected_value(g, 1, 11.77)::numeric, 4) = 18.9115
+        AND round(gamma_gamma_expected_value(g, 0, 0)::numeric, 4) = 35.1710 FROM cdnow_gg));
+SELECT pg_temp.check('clv of customers 1-3 = 140.096, 18.943, 38.181 (lifetimes documentation)',
+    (SELECT round(clv(m, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 30)::numeric, 3) = 140.096
+        AND round(clv(m, g, 1, 1.71, 38.86, 11.77, 12, 0.01, 30)::numeric, 3) = 18.943
+        AND round(clv(m, g, 0, 0, 38.86, 0, 12, 0.01, 30)::numeric, 3) = 38.181 FROM cdnow_bgnbd, cdnow_gg));
+
+-- 4. Parameter recovery: 100,000 clients simulated from known BG/NBD and
 -- Gamma-Gamma parameters (test/clv/simulate.sql), each parameter
 -- recovered within 5%.
 \ir simulate.sql
@@ -73,3 +96,8 @@ SELECT pg_temp.check('bgnbd_fit recovers r, alpha, a, b = 0.8, 8, 1.2, 4 within 
     (SELECT abs((m).r / 0.8 - 1) < 0.05 AND abs((m).alpha / 8 - 1) < 0.05
         AND abs((m).a / 1.2 - 1) < 0.05 AND abs((m).b / 4 - 1) < 0.05 AND (m).converged
      FROM sim_bgnbd));
+CREATE TEMP TABLE sim_gg AS SELECT gamma_gamma_fit(frequency, monetary) AS g FROM sim;
+SELECT (g).* FROM sim_gg;
+SELECT pg_temp.check('gamma_gamma_fit recovers p, q, v = 6, 4, 15 within 5% from the repeat buyers of 100,000 simulated clients',
+    (SELECT abs((g).p / 6 - 1) < 0.05 AND abs((g).q / 4 - 1) < 0.05 AND abs((g).v / 15 - 1) < 0.05 AND (g).converged
+     FROM sim_gg));
