@@ -440,9 +440,18 @@ cprof_rfm_final(PG_FUNCTION_ARGS)
 
 	if (state == NULL || state->ndays == 0)
 		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "cprof_rfm_final: return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
+	/* the blessed descriptor of rfm, looked up once per query */
+	tupdesc = (TupleDesc) fcinfo->flinfo->fn_extra;
+	if (tupdesc == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+			elog(ERROR, "cprof_rfm_final: return type must be a row type");
+		tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+		MemoryContextSwitchTo(old);
+		fcinfo->flinfo->fn_extra = tupdesc;
+	}
 
 	first = state->days[0];
 	last = state->days[state->ndays - 1];
