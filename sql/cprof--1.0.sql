@@ -366,3 +366,57 @@ CREATE FUNCTION clv(purchases bgnbd, spend gamma_gamma, frequency double precisi
     RETURNS double precision
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION clv(bgnbd, gamma_gamma, double precision, double precision, double precision, double precision, integer, double precision, double precision) IS 'customer lifetime value over the next months: expected purchases per month (BG/NBD) x expected value (Gamma-Gamma), month i discounted by (1 + monthly_discount)^i; units_per_month model time units make a month';
+
+-- Pareto/NBD (Schmittlein, Morrison & Colombo 1987)
+CREATE TYPE pareto_nbd AS (
+    r double precision,
+    alpha double precision,
+    s double precision,
+    beta double precision,
+    log_likelihood double precision,
+    clients bigint,
+    converged boolean
+);
+COMMENT ON TYPE pareto_nbd IS 'fitted Pareto/NBD model: purchase rate ~ Gamma(r, alpha), dropout rate ~ Gamma(s, beta), with the log-likelihood of the fit, the number of clients and whether the optimizer converged';
+
+CREATE FUNCTION cprof_pareto_nbd_fit_trans(internal, double precision, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_nbd_fit_trans(internal, double precision, double precision, double precision) IS 'internal: transition function of pareto_nbd_fit()';
+CREATE FUNCTION cprof_pareto_nbd_fit_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_nbd_fit_combine(internal, internal) IS 'internal: combine function of pareto_nbd_fit()';
+CREATE FUNCTION cprof_pareto_nbd_fit_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_nbd_fit_serialize(internal) IS 'internal: serialize function of pareto_nbd_fit()';
+CREATE FUNCTION cprof_pareto_nbd_fit_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_nbd_fit_deserialize(bytea, internal) IS 'internal: deserialize function of pareto_nbd_fit()';
+CREATE FUNCTION cprof_pareto_nbd_fit_final(internal) RETURNS pareto_nbd
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_nbd_fit_final(internal) IS 'internal: final function of pareto_nbd_fit(): the maximum-likelihood fit';
+CREATE AGGREGATE pareto_nbd_fit(frequency double precision, recency double precision, age double precision) (
+    SFUNC = cprof_pareto_nbd_fit_trans, STYPE = internal, SSPACE = 65536,
+    FINALFUNC = cprof_pareto_nbd_fit_final,
+    COMBINEFUNC = cprof_pareto_nbd_fit_combine,
+    SERIALFUNC = cprof_pareto_nbd_fit_serialize, DESERIALFUNC = cprof_pareto_nbd_fit_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_nbd_fit(double precision, double precision, double precision) IS 'maximum-likelihood fit of the Pareto/NBD model to client histories (frequency, recency, age as given by rfm())';
+
+CREATE FUNCTION pareto_nbd_p_alive(model pareto_nbd, frequency double precision, recency double precision, age double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_nbd_p_alive(pareto_nbd, double precision, double precision, double precision) IS 'probability that a client with this history is still alive under a Pareto/NBD model';
+CREATE FUNCTION pareto_nbd_expected_purchases(model pareto_nbd, t double precision, frequency double precision, recency double precision, age double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd, double precision, double precision, double precision, double precision) IS 'expected purchases in the next t time units of a client with this history under a Pareto/NBD model';
+CREATE FUNCTION pareto_nbd_expected_purchases(model pareto_nbd, t double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd, double precision) IS 'expected purchases in the first t time units of a new client under a Pareto/NBD model';
+CREATE FUNCTION clv(purchases pareto_nbd, spend gamma_gamma, frequency double precision, recency double precision,
+                    age double precision, monetary double precision, months integer,
+                    monthly_discount double precision, units_per_month double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv(pareto_nbd, gamma_gamma, double precision, double precision, double precision, double precision, integer, double precision, double precision) IS 'customer lifetime value over the next months: expected purchases per month (Pareto/NBD) x expected value (Gamma-Gamma), month i discounted by (1 + monthly_discount)^i; units_per_month model time units make a month';

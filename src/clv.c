@@ -5,6 +5,8 @@
  * SQL objects (sql/cprof--1.0.sql):
  *   clv(purchases bgnbd, spend gamma_gamma, frequency, recency, age,
  *       monetary, months, monthly_discount, units_per_month)
+ *   clv(purchases pareto_nbd, spend gamma_gamma, ...)   the same with a
+ *       Pareto/NBD purchase model
  *
  * CLV = sum over months i = 1..months of
  *           (E[Y(i u)] - E[Y((i-1) u)]) * E(M) / (1 + monthly_discount)^i
@@ -20,8 +22,10 @@
 
 #include <math.h>
 
+#include "access/htup_details.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/typcache.h"
 
 #include "cprof.h"
 
@@ -66,13 +70,37 @@ clv(PG_FUNCTION_ARGS)
 				sum = 0.0;
 	int32		i;
 
+	bool		pareto;
+
+	/*
+	 * Which purchase model: bgnbd (r, alpha, a, b, ...) or pareto_nbd (r,
+	 * alpha, s, beta, ...), told apart by the name of the third field and
+	 * cached for the query.
+	 */
+	if (fcinfo->flinfo->fn_extra == NULL)
+	{
+		TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(purchases),
+												  HeapTupleHeaderGetTypMod(purchases));
+
+		pareto = desc->natts >= 3 && strcmp(NameStr(TupleDescAttr(desc, 2)->attname), "s") == 0;
+		ReleaseTupleDesc(desc);
+		fcinfo->flinfo->fn_extra = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(bool));
+		*(bool *) fcinfo->flinfo->fn_extra = pareto;
+	}
+	pareto = *(bool *) fcinfo->flinfo->fn_extra;
+
 	check_clv_args(months, discount, units);
 	cprof_check_history(x, tx, T);
-	cprof_bgnbd_params(purchases, params);
+	if (pareto)
+		cprof_pareto_nbd_params(purchases, params);
+	else
+		cprof_bgnbd_params(purchases, params);
 	value = cprof_gamma_gamma_expected(spend, x, m);
 	for (i = 1; i <= months; i++)
 	{
-		double		cur = cprof_bgnbd_expected(params, i * units, x, tx, T);
+		double		cur = pareto ?
+			cprof_pareto_nbd_expected(params, i * units, x, tx, T) :
+			cprof_bgnbd_expected(params, i * units, x, tx, T);
 
 		factor /= 1.0 + discount;
 		sum += (cur - prev) * factor;

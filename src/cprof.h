@@ -167,6 +167,11 @@ extern void cprof_bgnbd_params(HeapTupleHeader model, double *params);
 extern double cprof_bgnbd_expected(const double *params, double t, double x,
 								   double tx, double T);
 
+/* pareto_nbd.c */
+extern void cprof_pareto_nbd_params(HeapTupleHeader model, double *params);
+extern double cprof_pareto_nbd_expected(const double *params, double t,
+										double x, double tx, double T);
+
 /* gamma_gamma.c */
 extern double cprof_gamma_gamma_expected(HeapTupleHeader model, double x,
 										 double m);
