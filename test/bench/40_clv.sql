@@ -8,6 +8,8 @@
  *     ../shared/data/cdnow is there; target bgnbd_fit < 50 ms) and on
  *     1,000,000 clients simulated from the models (target bgnbd_fit < 10 s),
  *     each beside the floor, a count() of the same rows;
+ *   - pareto_nbd_fit on CDNOW and on the first 100,000 simulated clients
+ *     (its likelihood needs a quadrature per distinct history: no target);
  *   - clv for the 1,000,000 simulated clients (target < 5 s);
  *   - the delay between a cancel (statement_timeout) and the end of a
  *     1,000,000-client fit (target < 1 s).
@@ -82,6 +84,12 @@ SELECT pg_temp.bench_alone('clv', 'bgnbd_fit on 1,000,000 simulated clients',
     'SELECT bgnbd_fit(frequency, recency, age) FROM clv_sim', 'SELECT count(age) FROM clv_sim');
 SELECT pg_temp.bench_alone('clv', 'gamma_gamma_fit on 1,000,000 simulated clients',
     'SELECT gamma_gamma_fit(frequency, monetary) FROM clv_sim', 'SELECT count(monetary) FROM clv_sim');
+SELECT pg_temp.bench_alone('clv', 'pareto_nbd_fit on CDNOW (2,357 clients)',
+    'SELECT pareto_nbd_fit(frequency, recency, t) FROM cdnow_summary', 'SELECT count(t) FROM cdnow_summary')
+WHERE EXISTS (SELECT FROM cdnow_summary);
+SELECT pg_temp.bench_alone('clv', 'pareto_nbd_fit on 100,000 simulated clients',
+    'SELECT pareto_nbd_fit(frequency, recency, age) FROM clv_sim WHERE client <= 100000',
+    'SELECT count(age) FROM clv_sim WHERE client <= 100000');
 DROP TABLE IF EXISTS clv_models;
 CREATE TABLE clv_models AS
 SELECT (SELECT bgnbd_fit(frequency, recency, age) FROM clv_sim) AS b,
