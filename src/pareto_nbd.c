@@ -55,7 +55,7 @@
 
 #include "cprof.h"
 
-#define FIT_NM_SAMPLE 20000
+#define FIT_NM_SAMPLE 2000
 #define FIT_GTOL 1e-10
 
 /* Gauss-Legendre nodes and weights on [-1, 1]. */
