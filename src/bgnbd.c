@@ -247,6 +247,8 @@ bgnbd_objective(const double *theta, double *grad, void *arg)
 				double		lT = log(alpha + e[i].z);
 
 				gll += n * (r * (ln_alpha - lT));
+				if ((i & 4095) == 4095)
+					CHECK_FOR_INTERRUPTS();
 				if (grad)
 				{
 					gdr += n * (ln_alpha - lT);
@@ -284,6 +286,8 @@ bgnbd_objective(const double *theta, double *grad, void *arg)
 				double		ll_e;
 
 				ll_e = (diff > 0 ? l3 : l4) + log1p(exp(-fabs(diff)));
+				if ((i & 4095) == 4095)
+					CHECK_FOR_INTERRUPTS();
 				gll += n * ll_e;
 				clients += e[i].count;
 				if (grad)

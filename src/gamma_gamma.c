@@ -221,6 +221,8 @@ gg_objective(const double *theta, double *grad, void *arg)
 			double		ln_s = log(s);
 
 			gll += n * ((px - 1) * ln_m[i] - (px + q) * ln_s);
+			if ((i & 4095) == 4095)
+				CHECK_FOR_INTERRUPTS();
 			clients += e[i].count;
 			if (grad)
 			{

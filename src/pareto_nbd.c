@@ -306,6 +306,8 @@ pnbd_objective(const double *theta, double *grad, void *arg)
 			double		n = (double) e[i].count;
 			double		dl[4];
 
+			if ((i & 1023) == 1023)
+				CHECK_FOR_INTERRUPTS();
 			gll += n * pnbd_log_d(r, alpha, s, beta, x, e[i].y, e[i].z,
 								  grad ? dl : NULL, NULL);
 			clients += e[i].count;
