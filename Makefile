@@ -32,7 +32,7 @@ endif
 
 BENCH_N ?= 10000000
 
-.PHONY: test demo bench test-all test-cdnow
+.PHONY: test demo bench test-all test-cdnow test-clv
 test:
 	@bash test/run.sh test
 demo:
@@ -42,3 +42,6 @@ bench:
 # The concentration family checked on the CDNOW data (../shared/data/cdnow).
 test-cdnow:
 	@bash test/run.sh cdnow
+# validation of the CLV models on CDNOW (needs ../shared/data)
+test-clv:
+	@bash test/run.sh clv

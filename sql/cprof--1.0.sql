@@ -624,3 +624,207 @@ CREATE AGGREGATE cohort_ltv(profit numeric, tenure double precision, churned boo
     SERIALFUNC = cprof_cohort_ltv_serialize, DESERIALFUNC = cprof_cohort_ltv_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE cohort_ltv(numeric, double precision, boolean, double precision) IS 'churn and lifetime value of a cohort from one row per client (total profit, observed tenure in periods, churned), tenures right-censored; discount per period, the same for every row of a group';
+
+/*
+ * ---------------------------------------------------------------------------
+ * Probabilistic CLV: rfm, BG/NBD, Gamma-Gamma (DOMAIN.md section 3)
+ * ---------------------------------------------------------------------------
+ */
+
+CREATE TYPE rfm AS (
+    frequency integer,
+    recency double precision,
+    age double precision,
+    monetary numeric,
+    first_purchase date,
+    last_purchase date
+);
+COMMENT ON TYPE rfm IS 'per-client purchase summary: frequency = repeat purchase days, recency = first to last purchase day, age = first purchase day to as_of (in units), monetary = mean spend of the repeat purchase days';
+
+CREATE FUNCTION cprof_rfm_trans(internal, date, numeric, date, interval) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_trans(internal, date, numeric, date, interval) IS 'internal: transition function of rfm(date, numeric, date, interval)';
+-- STABLE: the calendar day of a timestamptz depends on the TimeZone setting.
+CREATE FUNCTION cprof_rfm_trans(internal, timestamptz, numeric, timestamptz, interval) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_trans(internal, timestamptz, numeric, timestamptz, interval) IS 'internal: transition function of rfm(timestamptz, numeric, timestamptz, interval); STABLE because days are taken in the session time zone';
+CREATE FUNCTION cprof_rfm_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_combine(internal, internal) IS 'internal: combine function of rfm()';
+CREATE FUNCTION cprof_rfm_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_serialize(internal) IS 'internal: serialize function of rfm()';
+CREATE FUNCTION cprof_rfm_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_deserialize(bytea, internal) IS 'internal: deserialize function of rfm()';
+CREATE FUNCTION cprof_rfm_final(internal) RETURNS rfm
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_final(internal) IS 'internal: final function of rfm()';
+CREATE AGGREGATE rfm(purchased_at date, amount numeric, as_of date, unit interval) (
+    SFUNC = cprof_rfm_trans, STYPE = internal, SSPACE = 160,
+    FINALFUNC = cprof_rfm_final,
+    COMBINEFUNC = cprof_rfm_combine,
+    SERIALFUNC = cprof_rfm_serialize, DESERIALFUNC = cprof_rfm_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE rfm(date, numeric, date, interval) IS 'purchase summary of a client (frequency, recency, age, monetary) as of a day, times in multiples of unit';
+CREATE AGGREGATE rfm(purchased_at timestamptz, amount numeric, as_of timestamptz, unit interval) (
+    SFUNC = cprof_rfm_trans, STYPE = internal, SSPACE = 160,
+    FINALFUNC = cprof_rfm_final,
+    COMBINEFUNC = cprof_rfm_combine,
+    SERIALFUNC = cprof_rfm_serialize, DESERIALFUNC = cprof_rfm_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE rfm(timestamptz, numeric, timestamptz, interval) IS 'purchase summary of a client (frequency, recency, age, monetary) as of a time, days taken in the session time zone, times in multiples of unit';
+
+CREATE FUNCTION hyp2f1(a double precision, b double precision, c double precision, z double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION hyp2f1(double precision, double precision, double precision, double precision) IS 'Gauss hypergeometric function 2F1(a, b; c; z) for -1 < z < 1, by its power series';
+
+-- BG/NBD (Fader, Hardie & Lee 2005)
+CREATE TYPE bgnbd AS (
+    r double precision,
+    alpha double precision,
+    a double precision,
+    b double precision,
+    log_likelihood double precision,
+    clients bigint,
+    converged boolean
+);
+COMMENT ON TYPE bgnbd IS 'fitted BG/NBD model: purchase rate ~ Gamma(r, alpha), dropout probability ~ Beta(a, b), with the log-likelihood of the fit, the number of clients and whether the optimizer converged';
+
+CREATE FUNCTION cprof_bgnbd_fit_trans(internal, double precision, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_bgnbd_fit_trans(internal, double precision, double precision, double precision) IS 'internal: transition function of bgnbd_fit()';
+CREATE FUNCTION cprof_bgnbd_fit_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_bgnbd_fit_combine(internal, internal) IS 'internal: combine function of bgnbd_fit()';
+CREATE FUNCTION cprof_bgnbd_fit_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_bgnbd_fit_serialize(internal) IS 'internal: serialize function of bgnbd_fit()';
+CREATE FUNCTION cprof_bgnbd_fit_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_bgnbd_fit_deserialize(bytea, internal) IS 'internal: deserialize function of bgnbd_fit()';
+CREATE FUNCTION cprof_bgnbd_fit_final(internal) RETURNS bgnbd
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_bgnbd_fit_final(internal) IS 'internal: final function of bgnbd_fit(): the maximum-likelihood fit';
+CREATE AGGREGATE bgnbd_fit(frequency double precision, recency double precision, age double precision) (
+    SFUNC = cprof_bgnbd_fit_trans, STYPE = internal, SSPACE = 65536,
+    FINALFUNC = cprof_bgnbd_fit_final,
+    COMBINEFUNC = cprof_bgnbd_fit_combine,
+    SERIALFUNC = cprof_bgnbd_fit_serialize, DESERIALFUNC = cprof_bgnbd_fit_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE bgnbd_fit(double precision, double precision, double precision) IS 'maximum-likelihood fit of the BG/NBD model to client histories (frequency, recency, age as given by rfm())';
+
+CREATE FUNCTION bgnbd_p_alive(model bgnbd, frequency double precision, recency double precision, age double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_p_alive(bgnbd, double precision, double precision, double precision) IS 'probability that a client with this history is still alive under a BG/NBD model';
+CREATE FUNCTION bgnbd_expected_purchases(model bgnbd, t double precision, frequency double precision, recency double precision, age double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd, double precision, double precision, double precision, double precision) IS 'expected purchases in the next t time units of a client with this history under a BG/NBD model';
+CREATE FUNCTION bgnbd_expected_purchases(model bgnbd, t double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd, double precision) IS 'expected purchases in the first t time units of a new client under a BG/NBD model';
+
+-- Gamma-Gamma spend model (Fader, Hardie & Lee 2005)
+CREATE TYPE gamma_gamma AS (
+    p double precision,
+    q double precision,
+    v double precision,
+    log_likelihood double precision,
+    clients bigint,
+    converged boolean
+);
+COMMENT ON TYPE gamma_gamma IS 'fitted Gamma-Gamma spend model: transaction value ~ Gamma(p, nu), nu ~ Gamma(q, v), with the log-likelihood of the fit, the number of clients and whether the optimizer converged';
+
+CREATE FUNCTION cprof_gamma_gamma_fit_trans(internal, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_trans(internal, double precision, double precision) IS 'internal: transition function of gamma_gamma_fit()';
+CREATE FUNCTION cprof_gamma_gamma_fit_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_combine(internal, internal) IS 'internal: combine function of gamma_gamma_fit()';
+CREATE FUNCTION cprof_gamma_gamma_fit_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_serialize(internal) IS 'internal: serialize function of gamma_gamma_fit()';
+CREATE FUNCTION cprof_gamma_gamma_fit_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_deserialize(bytea, internal) IS 'internal: deserialize function of gamma_gamma_fit()';
+CREATE FUNCTION cprof_gamma_gamma_fit_final(internal) RETURNS gamma_gamma
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_final(internal) IS 'internal: final function of gamma_gamma_fit(): the maximum-likelihood fit';
+CREATE AGGREGATE gamma_gamma_fit(frequency double precision, monetary double precision) (
+    SFUNC = cprof_gamma_gamma_fit_trans, STYPE = internal, SSPACE = 65536,
+    FINALFUNC = cprof_gamma_gamma_fit_final,
+    COMBINEFUNC = cprof_gamma_gamma_fit_combine,
+    SERIALFUNC = cprof_gamma_gamma_fit_serialize, DESERIALFUNC = cprof_gamma_gamma_fit_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE gamma_gamma_fit(double precision, double precision) IS 'maximum-likelihood fit of the Gamma-Gamma spend model to the clients with frequency > 0 (frequency and monetary as given by rfm())';
+
+CREATE FUNCTION gamma_gamma_expected_value(model gamma_gamma, frequency double precision, monetary double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gamma_gamma_expected_value(gamma_gamma, double precision, double precision) IS 'expected average transaction value of a client with this frequency and mean repeat spend under a Gamma-Gamma model';
+
+-- CLV from a purchase model and a spend model
+CREATE FUNCTION clv(purchases bgnbd, spend gamma_gamma, frequency double precision, recency double precision,
+                    age double precision, monetary double precision, months integer,
+                    monthly_discount double precision, units_per_month double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv(bgnbd, gamma_gamma, double precision, double precision, double precision, double precision, integer, double precision, double precision) IS 'customer lifetime value over the next months: expected purchases per month (BG/NBD) x expected value (Gamma-Gamma), month i discounted by (1 + monthly_discount)^i; units_per_month model time units make a month';
+
+-- Pareto/NBD (Schmittlein, Morrison & Colombo 1987)
+CREATE TYPE pareto_nbd AS (
+    r double precision,
+    alpha double precision,
+    s double precision,
+    beta double precision,
+    log_likelihood double precision,
+    clients bigint,
+    converged boolean
+);
+COMMENT ON TYPE pareto_nbd IS 'fitted Pareto/NBD model: purchase rate ~ Gamma(r, alpha), dropout rate ~ Gamma(s, beta), with the log-likelihood of the fit, the number of clients and whether the optimizer converged';
+
+CREATE FUNCTION cprof_pareto_nbd_fit_trans(internal, double precision, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_nbd_fit_trans(internal, double precision, double precision, double precision) IS 'internal: transition function of pareto_nbd_fit()';
+CREATE FUNCTION cprof_pareto_nbd_fit_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_nbd_fit_combine(internal, internal) IS 'internal: combine function of pareto_nbd_fit()';
+CREATE FUNCTION cprof_pareto_nbd_fit_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_nbd_fit_serialize(internal) IS 'internal: serialize function of pareto_nbd_fit()';
+CREATE FUNCTION cprof_pareto_nbd_fit_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_nbd_fit_deserialize(bytea, internal) IS 'internal: deserialize function of pareto_nbd_fit()';
+CREATE FUNCTION cprof_pareto_nbd_fit_final(internal) RETURNS pareto_nbd
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_nbd_fit_final(internal) IS 'internal: final function of pareto_nbd_fit(): the maximum-likelihood fit';
+CREATE AGGREGATE pareto_nbd_fit(frequency double precision, recency double precision, age double precision) (
+    SFUNC = cprof_pareto_nbd_fit_trans, STYPE = internal, SSPACE = 65536,
+    FINALFUNC = cprof_pareto_nbd_fit_final,
+    COMBINEFUNC = cprof_pareto_nbd_fit_combine,
+    SERIALFUNC = cprof_pareto_nbd_fit_serialize, DESERIALFUNC = cprof_pareto_nbd_fit_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_nbd_fit(double precision, double precision, double precision) IS 'maximum-likelihood fit of the Pareto/NBD model to client histories (frequency, recency, age as given by rfm())';
+
+CREATE FUNCTION pareto_nbd_p_alive(model pareto_nbd, frequency double precision, recency double precision, age double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_nbd_p_alive(pareto_nbd, double precision, double precision, double precision) IS 'probability that a client with this history is still alive under a Pareto/NBD model';
+CREATE FUNCTION pareto_nbd_expected_purchases(model pareto_nbd, t double precision, frequency double precision, recency double precision, age double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd, double precision, double precision, double precision, double precision) IS 'expected purchases in the next t time units of a client with this history under a Pareto/NBD model';
+CREATE FUNCTION pareto_nbd_expected_purchases(model pareto_nbd, t double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd, double precision) IS 'expected purchases in the first t time units of a new client under a Pareto/NBD model';
+CREATE FUNCTION clv(purchases pareto_nbd, spend gamma_gamma, frequency double precision, recency double precision,
+                    age double precision, monetary double precision, months integer,
+                    monthly_discount double precision, units_per_month double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv(pareto_nbd, gamma_gamma, double precision, double precision, double precision, double precision, integer, double precision, double precision) IS 'customer lifetime value over the next months: expected purchases per month (Pareto/NBD) x expected value (Gamma-Gamma), month i discounted by (1 + monthly_discount)^i; units_per_month model time units make a month';

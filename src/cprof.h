@@ -4,10 +4,13 @@
  * money.c     exact sums of numeric (and integer) money: CprofMoney
  *             compensated sums of double precision: CprofFloatSum
  * state_io.c  checked reading of serialized aggregate states
+ * special.c   special functions and the optimizer of the CLV models
+ * history.c   the multiset of client histories the model fits aggregate
  */
 #ifndef CPROF_H
 #define CPROF_H
 
+#include "access/htup.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/numeric.h"
@@ -117,6 +120,71 @@ extern Numeric cprof_recv_numeric(StringInfo buf);
 extern void cprof_send_numeric(StringInfo buf, Numeric value);
 extern void cprof_recv_end(StringInfo buf);
 extern void cprof_send_float8(StringInfo buf, double value);
+
+/* special.c */
+#define CPROF_OPT_MAX 4			/* most parameters an optimizer handles */
+
+/*
+ * An objective to minimize: returns its value at x (+Infinity or NaN
+ * outside the domain) and, when grad is not NULL, stores its gradient.
+ */
+typedef double (*CprofObjective) (const double *x, double *grad, void *arg);
+
+extern double cprof_digamma(double x);
+extern double cprof_hyp2f1_tail(double a, double b, double c, double z);
+extern double cprof_hyp2f1(double a, double b, double c, double z);
+extern double cprof_nelder_mead(CprofObjective fn, void *arg, int n, double *x,
+								double step, int maxeval, double ftol, double xtol);
+extern bool cprof_newton(CprofObjective fn, void *arg, int n, double *x,
+						 double *fx, int maxiter, double gtol);
+
+/* One distinct client history and the number of clients that have it. */
+typedef struct CprofHistEntry
+{
+	double		x;				/* frequency */
+	double		y;				/* BG/NBD: recency; Gamma-Gamma: monetary */
+	double		z;				/* BG/NBD: age; Gamma-Gamma: 0 */
+	int64		count;			/* clients with this history */
+} CprofHistEntry;
+
+/* Per-group state of the model fits; lives in the aggregate context. */
+typedef struct CprofHistState
+{
+	int64		clients;		/* rows aggregated (NULL rows skipped) */
+	int64		n;				/* entries used */
+	int64		cap;			/* entries allocated */
+	bool		compact;		/* entries sorted and distinct */
+	MemoryContext cxt;			/* where e lives */
+	CprofHistEntry *e;			/* the histories */
+} CprofHistState;
+
+/* history.c */
+extern CprofHistState *cprof_hist_new(MemoryContext cxt, int64 cap);
+extern void cprof_hist_add(CprofHistState *s, double x, double y, double z,
+						   int64 count);
+extern void cprof_hist_compact(CprofHistState *s);
+extern CprofHistState *cprof_hist_combine(CprofHistState *s1,
+										  const CprofHistState *s2,
+										  MemoryContext cxt);
+extern CprofHistState *cprof_hist_sorted_copy(const CprofHistState *s);
+extern bytea *cprof_hist_serialize(CprofHistState *s);
+extern CprofHistState *cprof_hist_deserialize(bytea *bytes, MemoryContext cxt,
+											  const char *what);
+
+/* bgnbd.c */
+extern void cprof_check_history(double x, double tx, double T);
+extern void cprof_bgnbd_params(HeapTupleHeader model, double *params);
+extern double cprof_bgnbd_expected(const double *params, double t, double x,
+								   double tx, double T);
+
+/* pareto_nbd.c */
+extern void cprof_pareto_nbd_params(HeapTupleHeader model, double *params);
+extern double cprof_pareto_nbd_expected(const double *params, double t,
+										double x, double tx, double T);
+
+/* gamma_gamma.c */
+extern double cprof_gamma_gamma_expected(HeapTupleHeader model, double x,
+										 double m);
 
 /*
  * The aggregate memory context of the calling aggregate, or an error when a

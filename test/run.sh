@@ -69,6 +69,16 @@ case "$mode" in
 		in_cluster psql -X -q -v ON_ERROR_STOP=1 -v datadir="$data" \
 			-f test/cdnow/cdnow.sql
 		;;
+	clv)
+		# the CLV validation on CDNOW: needs ../shared/data beside the checkout
+		export CPROF_CDNOW=${CPROF_CDNOW:-$top/../shared/data/cdnow}
+		if [ ! -f "$CPROF_CDNOW/CDNOW_sample.txt" ]; then
+			echo "cprof: CDNOW data not found in $CPROF_CDNOW" >&2
+			exit 1
+		fi
+		in_cluster psql -X -q -v ON_ERROR_STOP=1 \
+			-c "CREATE EXTENSION cprof" -f test/clv/load_cdnow.sql -f test/clv/validate.sql
+		;;
 	*)
 		echo "test/run.sh: unknown mode '$mode'" >&2
 		exit 2
