@@ -692,26 +692,29 @@ CREATE TYPE bgnbd AS (
 );
 COMMENT ON TYPE bgnbd IS 'fitted BG/NBD model: purchase rate ~ Gamma(r, alpha), dropout probability ~ Beta(a, b), with the log-likelihood of the fit, the number of clients and whether the optimizer converged';
 
-CREATE FUNCTION cprof_bgnbd_fit_trans(internal, double precision, double precision, double precision) RETURNS internal
+-- Support functions shared by the model fits (src/history.c): their state is
+-- the same multiset of client histories.
+CREATE FUNCTION cprof_history_trans(internal, double precision, double precision, double precision) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_bgnbd_fit_trans(internal, double precision, double precision, double precision) IS 'internal: transition function of bgnbd_fit()';
-CREATE FUNCTION cprof_bgnbd_fit_combine(internal, internal) RETURNS internal
+COMMENT ON FUNCTION cprof_history_trans(internal, double precision, double precision, double precision) IS 'internal: transition function of bgnbd_fit() and pareto_nbd_fit()';
+CREATE FUNCTION cprof_history_combine(internal, internal) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_bgnbd_fit_combine(internal, internal) IS 'internal: combine function of bgnbd_fit()';
-CREATE FUNCTION cprof_bgnbd_fit_serialize(internal) RETURNS bytea
+COMMENT ON FUNCTION cprof_history_combine(internal, internal) IS 'internal: combine function of bgnbd_fit(), pareto_nbd_fit() and gamma_gamma_fit()';
+CREATE FUNCTION cprof_history_serialize(internal) RETURNS bytea
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_bgnbd_fit_serialize(internal) IS 'internal: serialize function of bgnbd_fit()';
-CREATE FUNCTION cprof_bgnbd_fit_deserialize(bytea, internal) RETURNS internal
+COMMENT ON FUNCTION cprof_history_serialize(internal) IS 'internal: serialize function of bgnbd_fit(), pareto_nbd_fit() and gamma_gamma_fit()';
+CREATE FUNCTION cprof_history_deserialize(bytea, internal) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_bgnbd_fit_deserialize(bytea, internal) IS 'internal: deserialize function of bgnbd_fit()';
+COMMENT ON FUNCTION cprof_history_deserialize(bytea, internal) IS 'internal: deserialize function of bgnbd_fit() and pareto_nbd_fit()';
+
 CREATE FUNCTION cprof_bgnbd_fit_final(internal) RETURNS bgnbd
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_bgnbd_fit_final(internal) IS 'internal: final function of bgnbd_fit(): the maximum-likelihood fit';
 CREATE AGGREGATE bgnbd_fit(frequency double precision, recency double precision, age double precision) (
-    SFUNC = cprof_bgnbd_fit_trans, STYPE = internal, SSPACE = 65536,
+    SFUNC = cprof_history_trans, STYPE = internal, SSPACE = 65536,
     FINALFUNC = cprof_bgnbd_fit_final,
-    COMBINEFUNC = cprof_bgnbd_fit_combine,
-    SERIALFUNC = cprof_bgnbd_fit_serialize, DESERIALFUNC = cprof_bgnbd_fit_deserialize,
+    COMBINEFUNC = cprof_history_combine,
+    SERIALFUNC = cprof_history_serialize, DESERIALFUNC = cprof_history_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE bgnbd_fit(double precision, double precision, double precision) IS 'maximum-likelihood fit of the BG/NBD model to client histories (frequency, recency, age as given by rfm())';
 
@@ -742,12 +745,6 @@ COMMENT ON TYPE gamma_gamma IS 'fitted Gamma-Gamma spend model: transaction valu
 CREATE FUNCTION cprof_gamma_gamma_fit_trans(internal, double precision, double precision) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_gamma_gamma_fit_trans(internal, double precision, double precision) IS 'internal: transition function of gamma_gamma_fit()';
-CREATE FUNCTION cprof_gamma_gamma_fit_combine(internal, internal) RETURNS internal
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_gamma_gamma_fit_combine(internal, internal) IS 'internal: combine function of gamma_gamma_fit()';
-CREATE FUNCTION cprof_gamma_gamma_fit_serialize(internal) RETURNS bytea
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_gamma_gamma_fit_serialize(internal) IS 'internal: serialize function of gamma_gamma_fit()';
 CREATE FUNCTION cprof_gamma_gamma_fit_deserialize(bytea, internal) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_gamma_gamma_fit_deserialize(bytea, internal) IS 'internal: deserialize function of gamma_gamma_fit()';
@@ -757,8 +754,8 @@ COMMENT ON FUNCTION cprof_gamma_gamma_fit_final(internal) IS 'internal: final fu
 CREATE AGGREGATE gamma_gamma_fit(frequency double precision, monetary double precision) (
     SFUNC = cprof_gamma_gamma_fit_trans, STYPE = internal, SSPACE = 65536,
     FINALFUNC = cprof_gamma_gamma_fit_final,
-    COMBINEFUNC = cprof_gamma_gamma_fit_combine,
-    SERIALFUNC = cprof_gamma_gamma_fit_serialize, DESERIALFUNC = cprof_gamma_gamma_fit_deserialize,
+    COMBINEFUNC = cprof_history_combine,
+    SERIALFUNC = cprof_history_serialize, DESERIALFUNC = cprof_gamma_gamma_fit_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE gamma_gamma_fit(double precision, double precision) IS 'maximum-likelihood fit of the Gamma-Gamma spend model to the clients with frequency > 0 (frequency and monetary as given by rfm())';
 
@@ -787,26 +784,14 @@ CREATE TYPE pareto_nbd AS (
 );
 COMMENT ON TYPE pareto_nbd IS 'fitted Pareto/NBD model: purchase rate ~ Gamma(r, alpha), dropout rate ~ Gamma(s, beta), with the log-likelihood of the fit, the number of clients and whether the optimizer converged';
 
-CREATE FUNCTION cprof_pareto_nbd_fit_trans(internal, double precision, double precision, double precision) RETURNS internal
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_pareto_nbd_fit_trans(internal, double precision, double precision, double precision) IS 'internal: transition function of pareto_nbd_fit()';
-CREATE FUNCTION cprof_pareto_nbd_fit_combine(internal, internal) RETURNS internal
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_pareto_nbd_fit_combine(internal, internal) IS 'internal: combine function of pareto_nbd_fit()';
-CREATE FUNCTION cprof_pareto_nbd_fit_serialize(internal) RETURNS bytea
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_pareto_nbd_fit_serialize(internal) IS 'internal: serialize function of pareto_nbd_fit()';
-CREATE FUNCTION cprof_pareto_nbd_fit_deserialize(bytea, internal) RETURNS internal
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_pareto_nbd_fit_deserialize(bytea, internal) IS 'internal: deserialize function of pareto_nbd_fit()';
 CREATE FUNCTION cprof_pareto_nbd_fit_final(internal) RETURNS pareto_nbd
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_pareto_nbd_fit_final(internal) IS 'internal: final function of pareto_nbd_fit(): the maximum-likelihood fit';
 CREATE AGGREGATE pareto_nbd_fit(frequency double precision, recency double precision, age double precision) (
-    SFUNC = cprof_pareto_nbd_fit_trans, STYPE = internal, SSPACE = 65536,
+    SFUNC = cprof_history_trans, STYPE = internal, SSPACE = 65536,
     FINALFUNC = cprof_pareto_nbd_fit_final,
-    COMBINEFUNC = cprof_pareto_nbd_fit_combine,
-    SERIALFUNC = cprof_pareto_nbd_fit_serialize, DESERIALFUNC = cprof_pareto_nbd_fit_deserialize,
+    COMBINEFUNC = cprof_history_combine,
+    SERIALFUNC = cprof_history_serialize, DESERIALFUNC = cprof_history_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE pareto_nbd_fit(double precision, double precision, double precision) IS 'maximum-likelihood fit of the Pareto/NBD model to client histories (frequency, recency, age as given by rfm())';
 

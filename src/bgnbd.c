@@ -6,7 +6,8 @@
  * SQL objects (sql/cprof--1.0.sql):
  *   type bgnbd (r, alpha, a, b, log_likelihood, clients, converged)
  *   bgnbd_fit(frequency, recency, age)                aggregate -> bgnbd
- *   cprof_bgnbd_fit_{trans,combine,serialize,deserialize,final}
+ *   cprof_bgnbd_fit_final (its other support functions, cprof_history_*,
+ *   are shared with pareto_nbd_fit: history.c)
  *   bgnbd_p_alive(model, frequency, recency, age)
  *   bgnbd_expected_purchases(model, t, frequency, recency, age)
  *   bgnbd_expected_purchases(model, t)                a new client
@@ -30,12 +31,13 @@
  * (x, t_x, T) as (x, y, z) with counts.  The final function fits on a
  * sorted copy, so the fit is identical for any split of the rows.
  *
- * The fit maximizes the log-likelihood over log(r, alpha, a, b): Nelder-Mead
- * from a start derived from the data (on a deterministic subsample of at
- * most FIT_NM_SAMPLE distinct histories when there are more), then damped
- * Newton steps with the analytic gradient (and a Hessian from its central
- * differences) on every history, until the gradient of the mean
- * log-likelihood is below FIT_GTOL.  converged says whether that happened.
+ * The fit (cprof_hist_fit, history.c) maximizes the log-likelihood over
+ * log(r, alpha, a, b): Nelder-Mead from a start derived from the data (on a
+ * deterministic subsample of at most FIT_NM_SAMPLE distinct histories when
+ * there are more), then damped Newton steps with the analytic gradient (and
+ * a Hessian from its central differences) on every history, until the
+ * gradient of the mean log-likelihood is below CPROF_FIT_GTOL.  converged
+ * says whether that happened.
  *
  * Predictions (the paper's equations 10 and the appendix of Fader, Hardie &
  * Lee's note "Computing P(alive) using the BG/NBD model"):
@@ -59,144 +61,13 @@
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "funcapi.h"
-#include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/memutils.h"
 
 #include "cprof.h"
 
 /* Nelder-Mead runs on at most this many distinct histories. */
 #define FIT_NM_SAMPLE 20000
-/* Newton stops when every component of the gradient of the mean
- * log-likelihood with respect to the log-parameters is below this. */
-#define FIT_GTOL 1e-10
-
-/* Check one client history (frequency, recency, age).  Exported for clv(). */
-void
-cprof_check_history(double x, double tx, double T)
-{
-	const char *problem = NULL;
-
-	if (!isfinite(x) || !isfinite(tx) || !isfinite(T))
-		problem = "every value must be finite";
-	else if (x < 0 || x != floor(x))
-		problem = "frequency must be a whole number, 0 or more";
-	else if (x > 1e9)
-		problem = "frequency must be at most 1e9";
-	else if (tx < 0)
-		problem = "recency must not be negative";
-	else if (tx > T)
-		problem = "recency must not exceed age";
-	else if (x == 0 && tx > 0)
-		problem = "recency must be 0 when frequency is 0";
-	if (problem)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid client history (frequency %g, recency %g, age %g): %s",
-						x, tx, T, problem),
-				 errhint("Pass rfm()'s frequency, recency and age, all times in the same unit.")));
-}
-
-PG_FUNCTION_INFO_V1(cprof_bgnbd_fit_trans);
-Datum
-cprof_bgnbd_fit_trans(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_bgnbd_fit_trans");
-	CprofHistState *s = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
-	double		x,
-				tx,
-				T;
-
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-	{
-		if (s == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s);
-	}
-	x = PG_GETARG_FLOAT8(1);
-	tx = PG_GETARG_FLOAT8(2);
-	T = PG_GETARG_FLOAT8(3);
-	cprof_check_history(x, tx, T);
-	if (s == NULL)
-		s = cprof_hist_new(aggcxt, 1024);
-	cprof_hist_add(s, x, tx, T, 1);
-	PG_RETURN_POINTER(s);
-}
-
-PG_FUNCTION_INFO_V1(cprof_bgnbd_fit_combine);
-Datum
-cprof_bgnbd_fit_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_bgnbd_fit_combine");
-	CprofHistState *s1 = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
-	CprofHistState *s2 = PG_ARGISNULL(1) ? NULL : (CprofHistState *) PG_GETARG_POINTER(1);
-
-	if (s2 == NULL)
-	{
-		if (s1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s1);
-	}
-	PG_RETURN_POINTER(cprof_hist_combine(s1, s2, aggcxt));
-}
-
-PG_FUNCTION_INFO_V1(cprof_bgnbd_fit_serialize);
-Datum
-cprof_bgnbd_fit_serialize(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(cprof_hist_serialize((CprofHistState *) PG_GETARG_POINTER(0)));
-}
-
-PG_FUNCTION_INFO_V1(cprof_bgnbd_fit_deserialize);
-Datum
-cprof_bgnbd_fit_deserialize(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_bgnbd_fit_deserialize");
-	CprofHistState *s = cprof_hist_deserialize(PG_GETARG_BYTEA_PP(0), aggcxt, "bgnbd_fit");
-	int64		i;
-
-	for (i = 0; i < s->n; i++)
-		if (!(s->e[i].x >= 0 && s->e[i].y >= 0 && s->e[i].y <= s->e[i].z))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid cprof aggregate state"),
-					 errdetail("The serialized bgnbd_fit state holds an invalid history.")));
-	PG_RETURN_POINTER(s);
-}
-
-/*
- * The data of one fit: distinct histories in (x, t_x, T) order, and the
- * start of each run of equal x.
- */
-typedef struct BgnbdData
-{
-	const CprofHistEntry *e;
-	int64		n;
-	int64		clients;		/* sum of the counts */
-	int64		ngroups;
-	int64	   *group;			/* group g is e[group[g] .. group[g+1]) */
-} BgnbdData;
-
-static void
-data_init(BgnbdData *d, const CprofHistEntry *e, int64 n)
-{
-	int64		i,
-				g = 0;
-
-	d->e = e;
-	d->n = n;
-	d->clients = 0;
-	d->group = palloc((n + 1) * sizeof(int64));
-	for (i = 0; i < n; i++)
-	{
-		if (i == 0 || e[i].x != e[i - 1].x)
-			d->group[g++] = i;
-		d->clients += e[i].count;
-	}
-	d->group[g] = n;
-	d->ngroups = g;
-}
 
 /*
  * The objective of the fit: minus the mean log-likelihood per client, as a
@@ -205,7 +76,7 @@ data_init(BgnbdData *d, const CprofHistEntry *e, int64 n)
 static double
 bgnbd_objective(const double *theta, double *grad, void *arg)
 {
-	const BgnbdData *d = arg;
+	const CprofHistGroups *d = arg;
 	double		r = exp(theta[0]),
 				alpha = exp(theta[1]),
 				a = exp(theta[2]),
@@ -311,15 +182,7 @@ bgnbd_objective(const double *theta, double *grad, void *arg)
 			}
 		}
 		/* Neumaier sum over the groups */
-		{
-			double		t = ll + gll;
-
-			if (fabs(ll) >= fabs(gll))
-				ll_c += (ll - t) + gll;
-			else
-				ll_c += (gll - t) + ll;
-			ll = t;
-		}
+		cprof_neumaier_add(&ll, &ll_c, gll);
 		gr += gdr;
 		galpha += gdalpha;
 		ga += gda;
@@ -340,45 +203,22 @@ bgnbd_objective(const double *theta, double *grad, void *arg)
 	return -ll / (double) d->clients;
 }
 
-/* Fields of the composite type bgnbd, in order. */
-enum
-{
-	B_R,
-	B_ALPHA,
-	B_A,
-	B_B,
-	B_LL,
-	B_CLIENTS,
-	B_CONVERGED,
-	NUM_BGNBD_FIELDS
-};
-
 PG_FUNCTION_INFO_V1(cprof_bgnbd_fit_final);
 Datum
 cprof_bgnbd_fit_final(PG_FUNCTION_ARGS)
 {
 	CprofHistState *s = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
 	CprofHistState *copy;
-	TupleDesc	tupdesc;
-	Datum		values[NUM_BGNBD_FIELDS];
-	bool		nulls[NUM_BGNBD_FIELDS] = {0};
-	BgnbdData	data;
 	double		theta[4],
-				f,
 				sum_x = 0,
 				sum_T = 0;
-	bool		converged;
 	int64		i;
 
 	if (s == NULL || s->clients == 0)
 		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "cprof_bgnbd_fit_final: return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
 
 	/* sort and merge a copy: the final function never modifies the state */
 	copy = cprof_hist_sorted_copy(s);
-	data_init(&data, copy->e, copy->n);
 
 	/* start: r = 1 and alpha from the mean purchase rate, a = b = 1 */
 	for (i = 0; i < copy->n; i++)
@@ -392,31 +232,8 @@ cprof_bgnbd_fit_final(PG_FUNCTION_ARGS)
 	theta[2] = 0.0;
 	theta[3] = 0.0;
 
-	if (copy->n > FIT_NM_SAMPLE)
-	{
-		/* Nelder-Mead on every k-th distinct history (deterministic) */
-		int64		stride = (copy->n + FIT_NM_SAMPLE - 1) / FIT_NM_SAMPLE;
-		int64		m = 0;
-		CprofHistEntry  *sample = palloc(((copy->n + stride - 1) / stride) * sizeof(CprofHistEntry));
-		BgnbdData	sdata;
-
-		for (i = 0; i < copy->n; i += stride)
-			sample[m++] = copy->e[i];
-		data_init(&sdata, sample, m);
-		cprof_nelder_mead(bgnbd_objective, &sdata, 4, theta, 1.0, 3000, 1e-10, 1e-5);
-	}
-	else
-		cprof_nelder_mead(bgnbd_objective, &data, 4, theta, 1.0, 3000, 1e-12, 1e-6);
-	converged = cprof_newton(bgnbd_objective, &data, 4, theta, &f, 100, FIT_GTOL);
-
-	values[B_R] = Float8GetDatum(exp(theta[0]));
-	values[B_ALPHA] = Float8GetDatum(exp(theta[1]));
-	values[B_A] = Float8GetDatum(exp(theta[2]));
-	values[B_B] = Float8GetDatum(exp(theta[3]));
-	values[B_LL] = Float8GetDatum(-f * (double) data.clients);
-	values[B_CLIENTS] = Int64GetDatum(data.clients);
-	values[B_CONVERGED] = BoolGetDatum(converged);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(cprof_hist_fit(fcinfo, copy, cprof_hist_groups_new,
+								   bgnbd_objective, 4, theta, FIT_NM_SAMPLE));
 }
 
 /* The parameters of a bgnbd value, checked. */
@@ -428,30 +245,15 @@ typedef struct BgnbdModel
 				b;
 } BgnbdModel;
 
-static double
-model_param(HeapTupleHeader tup, int attno, const char *name)
-{
-	bool		isnull;
-	double		v = DatumGetFloat8(GetAttributeByNum(tup, attno, &isnull));
-
-	if (isnull || !(v > 0) || !isfinite(v))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("model parameter %s must be positive and finite, got %s",
-						name, isnull ? "NULL" : psprintf("%g", v)),
-				 errhint("Pass the result of bgnbd_fit().")));
-	return v;
-}
-
 static BgnbdModel
 get_model(HeapTupleHeader tup)
 {
 	BgnbdModel	m;
 
-	m.r = model_param(tup, 1, "r");
-	m.alpha = model_param(tup, 2, "alpha");
-	m.a = model_param(tup, 3, "a");
-	m.b = model_param(tup, 4, "b");
+	m.r = cprof_model_param(tup, 1, "r", "bgnbd_fit");
+	m.alpha = cprof_model_param(tup, 2, "alpha", "bgnbd_fit");
+	m.a = cprof_model_param(tup, 3, "a", "bgnbd_fit");
+	m.b = cprof_model_param(tup, 4, "b", "bgnbd_fit");
 	return m;
 }
 
@@ -493,16 +295,6 @@ bgnbd_bracket(const BgnbdModel *m, double t, double x, double T)
 				 errmsg("expected purchases over t = %g are out of range", t),
 				 errhint("The horizon is too long for the model's time unit; use a shorter t.")));
 	return first - exp(v) * S;
-}
-
-static void
-check_t(double t)
-{
-	if (!(t >= 0) || !isfinite(t))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("t must be finite and not negative, got %g", t),
-				 errhint("Pass the horizon in the model's time unit, for example 39 for 39 weeks.")));
 }
 
 /* bgnbd_p_alive(model, frequency, recency, age) */
@@ -572,7 +364,7 @@ bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 		tx = PG_GETARG_FLOAT8(3);
 		T = PG_GETARG_FLOAT8(4);
 	}
-	check_t(t);
+	cprof_check_horizon(t);
 	cprof_check_history(x, tx, T);
 	cprof_bgnbd_params(model, params);
 	PG_RETURN_FLOAT8(cprof_bgnbd_expected(params, t, x, tx, T));

@@ -5,10 +5,13 @@
  *             compensated sums of double precision: CprofFloatSum
  * state_io.c  checked reading of serialized aggregate states
  * special.c   special functions and the optimizer of the CLV models
- * history.c   the multiset of client histories the model fits aggregate
+ * history.c   the multiset of client histories the model fits aggregate,
+ *             their shared support functions and fit driver
  */
 #ifndef CPROF_H
 #define CPROF_H
+
+#include <math.h>
 
 #include "access/htup.h"
 #include "fmgr.h"
@@ -142,8 +145,8 @@ extern bool cprof_newton(CprofObjective fn, void *arg, int n, double *x,
 typedef struct CprofHistEntry
 {
 	double		x;				/* frequency */
-	double		y;				/* BG/NBD: recency; Gamma-Gamma: monetary */
-	double		z;				/* BG/NBD: age; Gamma-Gamma: 0 */
+	double		y;				/* BG/NBD, Pareto/NBD: recency; Gamma-Gamma: monetary */
+	double		z;				/* BG/NBD, Pareto/NBD: age; Gamma-Gamma: 0 */
 	int64		count;			/* clients with this history */
 } CprofHistEntry;
 
@@ -158,6 +161,47 @@ typedef struct CprofHistState
 	CprofHistEntry *e;			/* the histories */
 } CprofHistState;
 
+/*
+ * Sorted distinct histories grouped by frequency: the data of a likelihood,
+ * which computes the terms that depend on x only once per group.
+ */
+typedef struct CprofHistGroups
+{
+	const CprofHistEntry *e;	/* the histories, sorted and distinct */
+	int64		n;				/* how many */
+	int64		clients;		/* sum of the counts */
+	int64		ngroups;		/* distinct frequencies */
+	int64	   *group;			/* group g is e[group[g] .. group[g+1]) */
+} CprofHistGroups;
+
+/*
+ * Builds the argument of a fit's objective from sorted distinct histories
+ * e[0 .. n), in the current memory context.
+ */
+typedef void *(*CprofFitData) (const CprofHistEntry *e, int64 n);
+
+/*
+ * One step of Neumaier's compensated summation (Neumaier 1974): *sum += v,
+ * with the low bits lost by the addition gathered in *comp; the total is
+ * *sum + *comp.  The fits' objectives add their per-group log-likelihoods
+ * with it.
+ */
+static inline void
+cprof_neumaier_add(double *sum, double *comp, double v)
+{
+	double		t = *sum + v;
+
+	if (fabs(*sum) >= fabs(v))
+		*comp += (*sum - t) + v;
+	else
+		*comp += (v - t) + *sum;
+	*sum = t;
+}
+
+/* Newton stops when every component of the gradient of the mean
+ * log-likelihood with respect to the log-parameters is below this. */
+#define CPROF_FIT_GTOL 1e-10
+
 /* history.c */
 extern CprofHistState *cprof_hist_new(MemoryContext cxt, int64 cap);
 extern void cprof_hist_add(CprofHistState *s, double x, double y, double z,
@@ -169,10 +213,20 @@ extern CprofHistState *cprof_hist_combine(CprofHistState *s1,
 extern CprofHistState *cprof_hist_sorted_copy(const CprofHistState *s);
 extern bytea *cprof_hist_serialize(CprofHistState *s);
 extern CprofHistState *cprof_hist_deserialize(bytea *bytes, MemoryContext cxt,
-											  const char *what);
+											  const char *what,
+											  bool (*valid) (const CprofHistEntry *e));
+extern void cprof_check_history(double x, double tx, double T);
+extern void cprof_check_horizon(double t);
+extern void cprof_hist_groups_init(CprofHistGroups *d, const CprofHistEntry *e,
+								   int64 n);
+extern void *cprof_hist_groups_new(const CprofHistEntry *e, int64 n);
+extern Datum cprof_hist_fit(FunctionCallInfo fcinfo, const CprofHistState *h,
+							CprofFitData make_data, CprofObjective fn,
+							int nparams, double *theta, int64 nm_sample);
+extern double cprof_model_param(HeapTupleHeader model, int attno,
+								const char *name, const char *fit);
 
 /* bgnbd.c */
-extern void cprof_check_history(double x, double tx, double T);
 extern void cprof_bgnbd_params(HeapTupleHeader model, double *params);
 extern double cprof_bgnbd_expected(const double *params, double t, double x,
 								   double tx, double T);

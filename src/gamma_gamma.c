@@ -7,7 +7,8 @@
  * SQL objects (sql/cprof--1.0.sql):
  *   type gamma_gamma (p, q, v, log_likelihood, clients, converged)
  *   gamma_gamma_fit(frequency, monetary)              aggregate -> gamma_gamma
- *   cprof_gamma_gamma_fit_{trans,combine,serialize,deserialize,final}
+ *   cprof_gamma_gamma_fit_{trans,deserialize,final} (its combine and
+ *   serialize functions, cprof_history_*, are shared: history.c)
  *   gamma_gamma_expected_value(model, frequency, monetary)
  *
  * The model: the value of each transaction of a client is Gamma(p, nu);
@@ -28,7 +29,8 @@
  * which for x = 0 is the population mean p v / (q - 1) (q > 1 needed).
  *
  * Aggregate state: CprofHistState (history.c), the multiset of (x, m, 0);
- * the fit (Nelder-Mead then Newton on log(p, q, v)) is that of bgnbd.c.
+ * the fit (cprof_hist_fit: Nelder-Mead then Newton on log(p, q, v)) is that
+ * of bgnbd.c.
  */
 #include "postgres.h"
 
@@ -42,8 +44,8 @@
 
 #include "cprof.h"
 
+/* Nelder-Mead runs on at most this many distinct histories. */
 #define FIT_NM_SAMPLE 20000
-#define FIT_GTOL 1e-10
 
 static void
 check_spend(double x, double m)
@@ -96,28 +98,11 @@ cprof_gamma_gamma_fit_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
-PG_FUNCTION_INFO_V1(cprof_gamma_gamma_fit_combine);
-Datum
-cprof_gamma_gamma_fit_combine(PG_FUNCTION_ARGS)
+/* A (frequency, monetary, 0) history as the transition function admits it. */
+static bool
+spend_valid(const CprofHistEntry *e)
 {
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_gamma_gamma_fit_combine");
-	CprofHistState *s1 = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
-	CprofHistState *s2 = PG_ARGISNULL(1) ? NULL : (CprofHistState *) PG_GETARG_POINTER(1);
-
-	if (s2 == NULL)
-	{
-		if (s1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s1);
-	}
-	PG_RETURN_POINTER(cprof_hist_combine(s1, s2, aggcxt));
-}
-
-PG_FUNCTION_INFO_V1(cprof_gamma_gamma_fit_serialize);
-Datum
-cprof_gamma_gamma_fit_serialize(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(cprof_hist_serialize((CprofHistState *) PG_GETARG_POINTER(0)));
+	return e->x >= 1 && e->y > 0 && e->z == 0;
 }
 
 PG_FUNCTION_INFO_V1(cprof_gamma_gamma_fit_deserialize);
@@ -125,49 +110,30 @@ Datum
 cprof_gamma_gamma_fit_deserialize(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_gamma_gamma_fit_deserialize");
-	CprofHistState *s = cprof_hist_deserialize(PG_GETARG_BYTEA_PP(0), aggcxt, "gamma_gamma_fit");
-	int64		i;
 
-	for (i = 0; i < s->n; i++)
-		if (!(s->e[i].x >= 1 && s->e[i].y > 0 && s->e[i].z == 0))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid cprof aggregate state"),
-					 errdetail("The serialized gamma_gamma_fit state holds an invalid history.")));
-	PG_RETURN_POINTER(s);
+	PG_RETURN_POINTER(cprof_hist_deserialize(PG_GETARG_BYTEA_PP(0), aggcxt,
+											 "gamma_gamma_fit", spend_valid));
 }
 
-/* The data of one fit: histories in (x, m) order, runs of equal x. */
+/* The data of one fit: histories in (x, m) order grouped by x, and ln m. */
 typedef struct GgData
 {
-	const CprofHistEntry *e;
+	CprofHistGroups g;			/* the histories */
 	double	   *ln_m;			/* ln m of each entry */
-	int64		n;
-	int64		clients;
-	int64		ngroups;
-	int64	   *group;			/* group g is e[group[g] .. group[g+1]) */
 } GgData;
 
-static void
-gg_data_init(GgData *d, const CprofHistEntry *e, int64 n)
+/* A CprofFitData for gg_objective. */
+static void *
+gg_data_new(const CprofHistEntry *e, int64 n)
 {
-	int64		i,
-				g = 0;
+	GgData	   *d = palloc(sizeof(GgData));
+	int64		i;
 
-	d->e = e;
-	d->n = n;
-	d->clients = 0;
-	d->group = palloc((n + 1) * sizeof(int64));
+	cprof_hist_groups_init(&d->g, e, n);
 	d->ln_m = palloc(Max(n, 1) * sizeof(double));
 	for (i = 0; i < n; i++)
-	{
-		if (i == 0 || e[i].x != e[i - 1].x)
-			d->group[g++] = i;
-		d->clients += e[i].count;
 		d->ln_m[i] = log(e[i].y);
-	}
-	d->group[g] = n;
-	d->ngroups = g;
+	return d;
 }
 
 /* Minus the mean log-likelihood over theta = log(p, q, v), and its gradient. */
@@ -191,11 +157,11 @@ gg_objective(const double *theta, double *grad, void *arg)
 
 	if (fabs(theta[0]) > 30 || fabs(theta[1]) > 30 || fabs(theta[2]) > 30)
 		return INFINITY;
-	for (g = 0; g < d->ngroups; g++)
+	for (g = 0; g < d->g.ngroups; g++)
 	{
-		const CprofHistEntry *e = d->e + d->group[g];
-		const double *ln_m = d->ln_m + d->group[g];
-		int64		ne = d->group[g + 1] - d->group[g];
+		const CprofHistEntry *e = d->g.e + d->g.group[g];
+		const double *ln_m = d->ln_m + d->g.group[g];
+		int64		ne = d->g.group[g + 1] - d->g.group[g];
 		double		x = e[0].x;
 		double		px = p * x;
 		double		ln_x = log(x);
@@ -238,15 +204,8 @@ gg_objective(const double *theta, double *grad, void *arg)
 			gdq += (double) clients * (psi_pxq - psi_q + ln_v);
 			gdv += (double) clients * (q / v);
 		}
-		{
-			double		t = ll + gll;
-
-			if (fabs(ll) >= fabs(gll))
-				ll_c += (ll - t) + gll;
-			else
-				ll_c += (gll - t) + ll;
-			ll = t;
-		}
+		/* Neumaier sum over the groups */
+		cprof_neumaier_add(&ll, &ll_c, gll);
 		gp += gdp;
 		gq += gdq;
 		gv += gdv;
@@ -254,7 +213,7 @@ gg_objective(const double *theta, double *grad, void *arg)
 	ll += ll_c;
 	if (grad)
 	{
-		double		scale = -1.0 / (double) d->clients;
+		double		scale = -1.0 / (double) d->g.clients;
 
 		grad[0] = scale * gp * p;
 		grad[1] = scale * gq * q;
@@ -262,19 +221,8 @@ gg_objective(const double *theta, double *grad, void *arg)
 	}
 	if (!isfinite(ll))
 		return INFINITY;
-	return -ll / (double) d->clients;
+	return -ll / (double) d->g.clients;
 }
-
-enum
-{
-	G_P,
-	G_Q,
-	G_V,
-	G_LL,
-	G_CLIENTS,
-	G_CONVERGED,
-	NUM_GG_FIELDS
-};
 
 PG_FUNCTION_INFO_V1(cprof_gamma_gamma_fit_final);
 Datum
@@ -282,71 +230,26 @@ cprof_gamma_gamma_fit_final(PG_FUNCTION_ARGS)
 {
 	CprofHistState *s = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
 	CprofHistState *copy;
-	TupleDesc	tupdesc;
-	Datum		values[NUM_GG_FIELDS];
-	bool		nulls[NUM_GG_FIELDS] = {0};
-	GgData		data;
 	double		theta[3],
-				f,
 				sum_m = 0;
-	bool		converged;
 	int64		i;
 
 	if (s == NULL || s->clients == 0)
 		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "cprof_gamma_gamma_fit_final: return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
 
+	/* sort and merge a copy: the final function never modifies the state */
 	copy = cprof_hist_sorted_copy(s);
-	gg_data_init(&data, copy->e, copy->n);
 
 	/* start: p = 1, q = 2, v = the mean spend (so that p v / (q-1) fits it) */
 	for (i = 0; i < copy->n; i++)
 		sum_m += copy->e[i].y * copy->e[i].count;
 	theta[0] = 0.0;
 	theta[1] = log(2.0);
-	theta[2] = log(Max(sum_m / (double) data.clients, 1e-12));
+	theta[2] = log(Max(sum_m / (double) copy->clients, 1e-12));
 	theta[2] = Max(Min(theta[2], 25.0), -25.0);
 
-	if (copy->n > FIT_NM_SAMPLE)
-	{
-		int64		stride = (copy->n + FIT_NM_SAMPLE - 1) / FIT_NM_SAMPLE;
-		int64		m = 0;
-		CprofHistEntry *sample = palloc(((copy->n + stride - 1) / stride) * sizeof(CprofHistEntry));
-		GgData		sdata;
-
-		for (i = 0; i < copy->n; i += stride)
-			sample[m++] = copy->e[i];
-		gg_data_init(&sdata, sample, m);
-		cprof_nelder_mead(gg_objective, &sdata, 3, theta, 1.0, 3000, 1e-10, 1e-5);
-	}
-	else
-		cprof_nelder_mead(gg_objective, &data, 3, theta, 1.0, 3000, 1e-12, 1e-6);
-	converged = cprof_newton(gg_objective, &data, 3, theta, &f, 100, FIT_GTOL);
-
-	values[G_P] = Float8GetDatum(exp(theta[0]));
-	values[G_Q] = Float8GetDatum(exp(theta[1]));
-	values[G_V] = Float8GetDatum(exp(theta[2]));
-	values[G_LL] = Float8GetDatum(-f * (double) data.clients);
-	values[G_CLIENTS] = Int64GetDatum(data.clients);
-	values[G_CONVERGED] = BoolGetDatum(converged);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
-}
-
-static double
-gg_param(HeapTupleHeader tup, int attno, const char *name)
-{
-	bool		isnull;
-	double		v = DatumGetFloat8(GetAttributeByNum(tup, attno, &isnull));
-
-	if (isnull || !(v > 0) || !isfinite(v))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("model parameter %s must be positive and finite, got %s",
-						name, isnull ? "NULL" : psprintf("%g", v)),
-				 errhint("Pass the result of gamma_gamma_fit().")));
-	return v;
+	PG_RETURN_DATUM(cprof_hist_fit(fcinfo, copy, gg_data_new,
+								   gg_objective, 3, theta, FIT_NM_SAMPLE));
 }
 
 /*
@@ -355,9 +258,9 @@ gg_param(HeapTupleHeader tup, int attno, const char *name)
 double
 cprof_gamma_gamma_expected(HeapTupleHeader model, double x, double m)
 {
-	double		p = gg_param(model, 1, "p");
-	double		q = gg_param(model, 2, "q");
-	double		v = gg_param(model, 3, "v");
+	double		p = cprof_model_param(model, 1, "p", "gamma_gamma_fit");
+	double		q = cprof_model_param(model, 2, "q", "gamma_gamma_fit");
+	double		v = cprof_model_param(model, 3, "v", "gamma_gamma_fit");
 
 	check_spend(x, m);
 	if (!(p * x + q > 1))

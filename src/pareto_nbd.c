@@ -8,7 +8,8 @@
  * SQL objects (sql/cprof--1.0.sql):
  *   type pareto_nbd (r, alpha, s, beta, log_likelihood, clients, converged)
  *   pareto_nbd_fit(frequency, recency, age)         aggregate -> pareto_nbd
- *   cprof_pareto_nbd_fit_{trans,combine,serialize,deserialize,final}
+ *   cprof_pareto_nbd_fit_final (its other support functions, cprof_history_*,
+ *   are shared with bgnbd_fit: history.c)
  *   pareto_nbd_p_alive(model, frequency, recency, age)
  *   pareto_nbd_expected_purchases(model, t, frequency, recency, age)
  *   pareto_nbd_expected_purchases(model, t)          a new client
@@ -41,7 +42,8 @@
  * the new-client expectation r beta / (alpha (s-1)) (1 - (beta/(beta+t))^(s-1))
  * is the same with x = t_x = T = 0.
  *
- * Aggregate state and fit: as bgnbd_fit (history.c, special.c).
+ * Aggregate state and fit: as bgnbd_fit (history.c, special.c), with
+ * Nelder-Mead on at most FIT_NM_SAMPLE distinct histories.
  */
 #include "postgres.h"
 
@@ -55,8 +57,8 @@
 
 #include "cprof.h"
 
+/* Nelder-Mead runs on at most this many distinct histories. */
 #define FIT_NM_SAMPLE 2000
-#define FIT_GTOL 1e-10
 
 /* Gauss-Legendre nodes and weights on [-1, 1]. */
 #define GL_N 16
@@ -175,108 +177,11 @@ pnbd_log_d(double r, double alpha, double s, double beta,
 	return M + log(D);
 }
 
-PG_FUNCTION_INFO_V1(cprof_pareto_nbd_fit_trans);
-Datum
-cprof_pareto_nbd_fit_trans(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_pareto_nbd_fit_trans");
-	CprofHistState *st = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
-	double		x,
-				tx,
-				T;
-
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-	{
-		if (st == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(st);
-	}
-	x = PG_GETARG_FLOAT8(1);
-	tx = PG_GETARG_FLOAT8(2);
-	T = PG_GETARG_FLOAT8(3);
-	cprof_check_history(x, tx, T);
-	if (st == NULL)
-		st = cprof_hist_new(aggcxt, 1024);
-	cprof_hist_add(st, x, tx, T, 1);
-	PG_RETURN_POINTER(st);
-}
-
-PG_FUNCTION_INFO_V1(cprof_pareto_nbd_fit_combine);
-Datum
-cprof_pareto_nbd_fit_combine(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_pareto_nbd_fit_combine");
-	CprofHistState *s1 = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
-	CprofHistState *s2 = PG_ARGISNULL(1) ? NULL : (CprofHistState *) PG_GETARG_POINTER(1);
-
-	if (s2 == NULL)
-	{
-		if (s1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s1);
-	}
-	PG_RETURN_POINTER(cprof_hist_combine(s1, s2, aggcxt));
-}
-
-PG_FUNCTION_INFO_V1(cprof_pareto_nbd_fit_serialize);
-Datum
-cprof_pareto_nbd_fit_serialize(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_BYTEA_P(cprof_hist_serialize((CprofHistState *) PG_GETARG_POINTER(0)));
-}
-
-PG_FUNCTION_INFO_V1(cprof_pareto_nbd_fit_deserialize);
-Datum
-cprof_pareto_nbd_fit_deserialize(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_pareto_nbd_fit_deserialize");
-	CprofHistState *st = cprof_hist_deserialize(PG_GETARG_BYTEA_PP(0), aggcxt, "pareto_nbd_fit");
-	int64		i;
-
-	for (i = 0; i < st->n; i++)
-		if (!(st->e[i].x >= 0 && st->e[i].y >= 0 && st->e[i].y <= st->e[i].z))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid cprof aggregate state"),
-					 errdetail("The serialized pareto_nbd_fit state holds an invalid history.")));
-	PG_RETURN_POINTER(st);
-}
-
-/* The data of one fit: histories in (x, t_x, T) order, runs of equal x. */
-typedef struct PnbdData
-{
-	const CprofHistEntry *e;
-	int64		n;
-	int64		clients;
-	int64		ngroups;
-	int64	   *group;
-} PnbdData;
-
-static void
-pnbd_data_init(PnbdData *d, const CprofHistEntry *e, int64 n)
-{
-	int64		i,
-				g = 0;
-
-	d->e = e;
-	d->n = n;
-	d->clients = 0;
-	d->group = palloc((n + 1) * sizeof(int64));
-	for (i = 0; i < n; i++)
-	{
-		if (i == 0 || e[i].x != e[i - 1].x)
-			d->group[g++] = i;
-		d->clients += e[i].count;
-	}
-	d->group[g] = n;
-	d->ngroups = g;
-}
-
 /* Minus the mean log-likelihood over log(r, alpha, s, beta), and its gradient. */
 static double
 pnbd_objective(const double *theta, double *grad, void *arg)
 {
-	const PnbdData *d = arg;
+	const CprofHistGroups *d = arg;
 	double		r = exp(theta[0]),
 				alpha = exp(theta[1]),
 				s = exp(theta[2]),
@@ -325,15 +230,8 @@ pnbd_objective(const double *theta, double *grad, void *arg)
 			for (j = 0; j < 4; j++)
 				g[j] += gg[j];
 		}
-		{
-			double		t = ll + gll;
-
-			if (fabs(ll) >= fabs(gll))
-				ll_c += (ll - t) + gll;
-			else
-				ll_c += (gll - t) + ll;
-			ll = t;
-		}
+		/* Neumaier sum over the groups */
+		cprof_neumaier_add(&ll, &ll_c, gll);
 	}
 	ll += ll_c;
 	if (grad)
@@ -350,43 +248,22 @@ pnbd_objective(const double *theta, double *grad, void *arg)
 	return -ll / (double) d->clients;
 }
 
-enum
-{
-	P_R,
-	P_ALPHA,
-	P_S,
-	P_BETA,
-	P_LL,
-	P_CLIENTS,
-	P_CONVERGED,
-	NUM_PNBD_FIELDS
-};
-
 PG_FUNCTION_INFO_V1(cprof_pareto_nbd_fit_final);
 Datum
 cprof_pareto_nbd_fit_final(PG_FUNCTION_ARGS)
 {
 	CprofHistState *st = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
 	CprofHistState *copy;
-	TupleDesc	tupdesc;
-	Datum		values[NUM_PNBD_FIELDS];
-	bool		nulls[NUM_PNBD_FIELDS] = {0};
-	PnbdData	data;
 	double		theta[4],
-				f,
 				sum_x = 0,
 				sum_T = 0;
-	bool		converged;
 	int64		i;
 
 	if (st == NULL || st->clients == 0)
 		PG_RETURN_NULL();
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "cprof_pareto_nbd_fit_final: return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
 
+	/* sort and merge a copy: the final function never modifies the state */
 	copy = cprof_hist_sorted_copy(st);
-	pnbd_data_init(&data, copy->e, copy->n);
 
 	/* start: r = s = 1, alpha from the mean purchase rate, beta = mean age */
 	for (i = 0; i < copy->n; i++)
@@ -397,57 +274,20 @@ cprof_pareto_nbd_fit_final(PG_FUNCTION_ARGS)
 	theta[0] = 0.0;
 	theta[1] = Max(Min(log(Max(sum_T, 1e-6) / Max(sum_x, 1.0)), 20.0), -20.0);
 	theta[2] = 0.0;
-	theta[3] = Max(Min(log(Max(sum_T / (double) data.clients, 1e-6)), 20.0), -20.0);
+	theta[3] = Max(Min(log(Max(sum_T / (double) copy->clients, 1e-6)), 20.0), -20.0);
 
-	if (copy->n > FIT_NM_SAMPLE)
-	{
-		int64		stride = (copy->n + FIT_NM_SAMPLE - 1) / FIT_NM_SAMPLE;
-		int64		m = 0;
-		CprofHistEntry *sample = palloc(((copy->n + stride - 1) / stride) * sizeof(CprofHistEntry));
-		PnbdData	sdata;
-
-		for (i = 0; i < copy->n; i += stride)
-			sample[m++] = copy->e[i];
-		pnbd_data_init(&sdata, sample, m);
-		cprof_nelder_mead(pnbd_objective, &sdata, 4, theta, 1.0, 3000, 1e-10, 1e-5);
-	}
-	else
-		cprof_nelder_mead(pnbd_objective, &data, 4, theta, 1.0, 3000, 1e-12, 1e-6);
-	converged = cprof_newton(pnbd_objective, &data, 4, theta, &f, 100, FIT_GTOL);
-
-	values[P_R] = Float8GetDatum(exp(theta[0]));
-	values[P_ALPHA] = Float8GetDatum(exp(theta[1]));
-	values[P_S] = Float8GetDatum(exp(theta[2]));
-	values[P_BETA] = Float8GetDatum(exp(theta[3]));
-	values[P_LL] = Float8GetDatum(-f * (double) data.clients);
-	values[P_CLIENTS] = Int64GetDatum(data.clients);
-	values[P_CONVERGED] = BoolGetDatum(converged);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
-}
-
-static double
-pnbd_param(HeapTupleHeader tup, int attno, const char *name)
-{
-	bool		isnull;
-	double		v = DatumGetFloat8(GetAttributeByNum(tup, attno, &isnull));
-
-	if (isnull || !(v > 0) || !isfinite(v))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("model parameter %s must be positive and finite, got %s",
-						name, isnull ? "NULL" : psprintf("%g", v)),
-				 errhint("Pass the result of pareto_nbd_fit().")));
-	return v;
+	PG_RETURN_DATUM(cprof_hist_fit(fcinfo, copy, cprof_hist_groups_new,
+								   pnbd_objective, 4, theta, FIT_NM_SAMPLE));
 }
 
 /* The parameters (r, alpha, s, beta) of a pareto_nbd value, checked. */
 void
 cprof_pareto_nbd_params(HeapTupleHeader model, double *params)
 {
-	params[0] = pnbd_param(model, 1, "r");
-	params[1] = pnbd_param(model, 2, "alpha");
-	params[2] = pnbd_param(model, 3, "s");
-	params[3] = pnbd_param(model, 4, "beta");
+	params[0] = cprof_model_param(model, 1, "r", "pareto_nbd_fit");
+	params[1] = cprof_model_param(model, 2, "alpha", "pareto_nbd_fit");
+	params[2] = cprof_model_param(model, 3, "s", "pareto_nbd_fit");
+	params[3] = cprof_model_param(model, 4, "beta", "pareto_nbd_fit");
 }
 
 static double
@@ -484,16 +324,6 @@ cprof_pareto_nbd_expected(const double *pm, double t, double x, double tx, doubl
 		(x == 0 && T == 0 ? 1.0 : pnbd_p_alive(pm, x, tx, T));
 }
 
-static void
-check_t(double t)
-{
-	if (!(t >= 0) || !isfinite(t))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("t must be finite and not negative, got %g", t),
-				 errhint("Pass the horizon in the model's time unit, for example 39 for 39 weeks.")));
-}
-
 /* pareto_nbd_p_alive(model, frequency, recency, age) */
 PG_FUNCTION_INFO_V1(pareto_nbd_p_alive);
 Datum
@@ -526,7 +356,7 @@ pareto_nbd_expected_purchases(PG_FUNCTION_ARGS)
 		tx = PG_GETARG_FLOAT8(3);
 		T = PG_GETARG_FLOAT8(4);
 	}
-	check_t(t);
+	cprof_check_horizon(t);
 	cprof_check_history(x, tx, T);
 	cprof_pareto_nbd_params(PG_GETARG_HEAPTUPLEHEADER(0), pm);
 	PG_RETURN_FLOAT8(cprof_pareto_nbd_expected(pm, t, x, tx, T));
