@@ -432,7 +432,7 @@ cprof_client_profit_serialize(PG_FUNCTION_ARGS)
 	pq_sendbyte(&buf, PROFIT_STATE_VERSION);
 	pq_sendbyte(&buf, state->nbuckets);
 	pq_sendbyte(&buf, state->is_float);
-	pq_sendint64(&buf, state->entries);
+	cprof_send_varint(&buf, state->entries);
 	for (int b = 0; b < state->nbuckets; b++)
 	{
 		if (state->is_float)
@@ -464,7 +464,7 @@ cprof_client_profit_deserialize(PG_FUNCTION_ARGS)
 				 errmsg("invalid client_profit aggregate state: shape %d/%d",
 						nbuckets, is_float)));
 	state = profit_state_new(nbuckets, is_float, CurrentMemoryContext);
-	state->entries = cprof_recv_int64(&buf);
+	state->entries = cprof_recv_varint(&buf);
 	for (int b = 0; b < nbuckets; b++)
 	{
 		if (is_float)

@@ -116,6 +116,8 @@ extern void floatsum_recv(StringInfo buf, CprofFloatSum *f);
 extern void cprof_recv_begin(StringInfo buf, bytea *state, int version,
 							 const char *what);
 extern int64 cprof_recv_int64(StringInfo buf);
+extern void cprof_send_varint(StringInfo buf, int64 value);
+extern int64 cprof_recv_varint(StringInfo buf);
 extern int32 cprof_recv_int32(StringInfo buf);
 extern int	cprof_recv_byte(StringInfo buf);
 extern double cprof_recv_float8(StringInfo buf);

@@ -661,47 +661,85 @@ money_is_zero(const CprofMoney *m)
 	return zero;
 }
 
-/* Serialized layout: fast (hi, lo), scale, counts, then an optional slow. */
+/*
+ * Serialized layout, compact because parallel aggregation ships one state
+ * per group and worker: a flag byte, then variable-length integers (the
+ * fast part zigzag-encoded when it fits 64 bits, else as two int64), the
+ * scale and its count, the NaN/Infinity counts when there are any, and the
+ * slow part when there is one.  A typical money sum takes 5 to 10 bytes.
+ */
+#define MONEY_WIRE_SLOW		0x01
+#define MONEY_WIRE_SPECIAL	0x02
+#define MONEY_WIRE_WIDE		0x04
+
 void
 money_send(StringInfo buf, const CprofMoney *m)
 {
 	static const CprofMoneyExtra none;
 	const CprofMoneyExtra *x = m->extra != NULL ? m->extra : &none;
+	bool		wide = m->fast > PG_INT64_MAX || m->fast < PG_INT64_MIN;
+	int			flags = (x->slow != NULL ? MONEY_WIRE_SLOW : 0) |
+		(has_special(m) ? MONEY_WIRE_SPECIAL : 0) |
+		(wide ? MONEY_WIRE_WIDE : 0);
 
-	pq_sendint64(buf, (int64) (m->fast >> 64));
-	pq_sendint64(buf, (int64) (uint64) m->fast);
-	pq_sendint32(buf, m->scale);
-	pq_sendint64(buf, m->scale_count);
-	pq_sendint64(buf, x->nan_count);
-	pq_sendint64(buf, x->pinf_count);
-	pq_sendint64(buf, x->ninf_count);
-	pq_sendbyte(buf, x->slow != NULL);
-	if (x->slow != NULL)
+	pq_sendbyte(buf, flags);
+	if (wide)
+	{
+		pq_sendint64(buf, (int64) (m->fast >> 64));
+		pq_sendint64(buf, (int64) (uint64) m->fast);
+	}
+	else
+		cprof_send_varint(buf, (int64) m->fast);
+	cprof_send_varint(buf, m->scale);
+	cprof_send_varint(buf, m->scale_count);
+	if (flags & MONEY_WIRE_SPECIAL)
+	{
+		cprof_send_varint(buf, x->nan_count);
+		cprof_send_varint(buf, x->pinf_count);
+		cprof_send_varint(buf, x->ninf_count);
+	}
+	if (flags & MONEY_WIRE_SLOW)
 		cprof_send_numeric(buf, x->slow);
 }
 
 void
 money_recv(StringInfo buf, CprofMoney *m, MemoryContext cxt)
 {
-	int64		hi = cprof_recv_int64(buf);
-	uint64		lo = (uint64) cprof_recv_int64(buf);
+	int			flags = cprof_recv_byte(buf);
+	int64		scale;
 	CprofMoneyExtra x;
 
 	memset(&x, 0, sizeof(x));
-	m->fast = (int128) (((uint128) (uint64) hi << 64) | lo);
-	m->scale = cprof_recv_int32(buf);
-	m->scale_count = cprof_recv_int64(buf);
-	x.nan_count = cprof_recv_int64(buf);
-	x.pinf_count = cprof_recv_int64(buf);
-	x.ninf_count = cprof_recv_int64(buf);
-	if (m->scale < 0 || m->scale > NUM_DSCALE_MASK ||
-		(m->scale > CPROF_MONEY_MAX_SCALE && m->fast != 0) ||
+	if (flags & ~(MONEY_WIRE_SLOW | MONEY_WIRE_SPECIAL | MONEY_WIRE_WIDE))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid cprof aggregate state: bad money flags %d", flags)));
+	if (flags & MONEY_WIRE_WIDE)
+	{
+		int64		hi = cprof_recv_int64(buf);
+		uint64		lo = (uint64) cprof_recv_int64(buf);
+
+		m->fast = (int128) (((uint128) (uint64) hi << 64) | lo);
+	}
+	else
+		m->fast = cprof_recv_varint(buf);
+	scale = cprof_recv_varint(buf);
+	m->scale_count = cprof_recv_varint(buf);
+	if (flags & MONEY_WIRE_SPECIAL)
+	{
+		x.nan_count = cprof_recv_varint(buf);
+		x.pinf_count = cprof_recv_varint(buf);
+		x.ninf_count = cprof_recv_varint(buf);
+	}
+	if (scale < 0 || scale > NUM_DSCALE_MASK ||
+		(scale > CPROF_MONEY_MAX_SCALE && m->fast != 0) ||
 		m->scale_count < 0 || x.nan_count < 0 || x.pinf_count < 0 ||
 		x.ninf_count < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid cprof aggregate state: bad money sum")));
-	if (cprof_recv_byte(buf))
+	m->scale = (int32) scale;
+	if (flags & MONEY_WIRE_SLOW)
 	{
 		MemoryContext old = MemoryContextSwitchTo(cxt);
 
@@ -796,26 +834,39 @@ floatsum_result(const CprofFloatSum *f)
 	return f->sum + f->comp;
 }
 
+/* Serialized layout: sum, compensation, then the non-finite counts when any. */
 void
 floatsum_send(StringInfo buf, const CprofFloatSum *f)
 {
+	bool		special = f->nan_count != 0 || f->pinf_count != 0 || f->ninf_count != 0;
+
+	pq_sendbyte(buf, special);
 	cprof_send_float8(buf, f->sum);
 	cprof_send_float8(buf, f->comp);
-	pq_sendint64(buf, f->nan_count);
-	pq_sendint64(buf, f->pinf_count);
-	pq_sendint64(buf, f->ninf_count);
+	if (special)
+	{
+		cprof_send_varint(buf, f->nan_count);
+		cprof_send_varint(buf, f->pinf_count);
+		cprof_send_varint(buf, f->ninf_count);
+	}
 }
 
 void
 floatsum_recv(StringInfo buf, CprofFloatSum *f)
 {
+	int			special = cprof_recv_byte(buf);
+
 	f->sum = cprof_recv_float8(buf);
 	f->comp = cprof_recv_float8(buf);
-	f->nan_count = cprof_recv_int64(buf);
-	f->pinf_count = cprof_recv_int64(buf);
-	f->ninf_count = cprof_recv_int64(buf);
-	if (!isfinite(f->sum) || !isfinite(f->comp) || f->nan_count < 0 ||
-		f->pinf_count < 0 || f->ninf_count < 0)
+	f->nan_count = f->pinf_count = f->ninf_count = 0;
+	if (special == 1)
+	{
+		f->nan_count = cprof_recv_varint(buf);
+		f->pinf_count = cprof_recv_varint(buf);
+		f->ninf_count = cprof_recv_varint(buf);
+	}
+	if (special > 1 || !isfinite(f->sum) || !isfinite(f->comp) ||
+		f->nan_count < 0 || f->pinf_count < 0 || f->ninf_count < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid cprof aggregate state: bad double precision sum")));

@@ -87,6 +87,42 @@ cprof_send_float8(StringInfo buf, double value)
 	pq_sendfloat8(buf, value);
 }
 
+/*
+ * A signed integer in zigzag LEB128 form: 1 byte for -64..63, at most 10.
+ * Used for counts and sums that are small in the common case.
+ */
+void
+cprof_send_varint(StringInfo buf, int64 value)
+{
+	uint64		u = ((uint64) value << 1) ^ (uint64) (value >> 63);
+
+	while (u >= 0x80)
+	{
+		pq_sendbyte(buf, (uint8) (u | 0x80));
+		u >>= 7;
+	}
+	pq_sendbyte(buf, (uint8) u);
+}
+
+int64
+cprof_recv_varint(StringInfo buf)
+{
+	uint64		u = 0;
+
+	for (int shift = 0;; shift += 7)
+	{
+		int			b;
+
+		if (shift > 63)
+			corrupt("A variable-length integer in the serialized state is too long.");
+		b = cprof_recv_byte(buf);
+		u |= (uint64) (b & 0x7F) << shift;
+		if ((b & 0x80) == 0)
+			break;
+	}
+	return (int64) (u >> 1) ^ -(int64) (u & 1);
+}
+
 /* A numeric as its length and numeric_send bytes. */
 void
 cprof_send_numeric(StringInfo buf, Numeric value)
