@@ -3,7 +3,8 @@
 # test/run.sh inside a throwaway cluster).  Generates the ledger with N
 # entries, then runs every section test/bench/[0-9]*.sql in name order; each
 # section records its timings with bench_compare() (test/bench/lib.sql) and
-# the report at the end prints them all.
+# the report at the end prints them all.  CPROF_BENCH_SECTIONS=GLOB (for
+# example '10_*') runs only the matching sections.
 set -euo pipefail
 cd "$(dirname "$0")"
 n=${1:-10000000}
@@ -19,7 +20,8 @@ echo "cprof bench: $n ledger entries; $(nproc) cores ($cpu), $(free -g | awk '/M
 $psql -c "CREATE EXTENSION IF NOT EXISTS cprof" -f lib.sql
 echo "generating the ledger ..."
 $psql -f ../ledger.sql
-for section in [0-9]*.sql; do
+# CPROF_BENCH_SECTIONS picks sections by glob, e.g. "10_*" for client_profit only
+for section in ${CPROF_BENCH_SECTIONS:-[0-9]*}.sql; do
 	echo "section $section ..."
 	$psql -f "$section"
 done
