@@ -566,8 +566,7 @@ cprof_client_profit_final(PG_FUNCTION_ARGS)
 		if (state->is_float)
 		{
 			/* a double sum becomes numeric as float8::numeric does */
-			Datum		n = DirectFunctionCall1(float8_numeric,
-												Float8GetDatum(floatsum_result(&state->bucket[b].f)));
+			Datum		n = NumericGetDatum(cprof_float8_to_numeric(floatsum_result(&state->bucket[b].f)));
 
 			money_init(&line[b]);
 			money_add_numeric(&line[b], n, false, CurrentMemoryContext);

@@ -103,6 +103,7 @@ extern void money_send(StringInfo buf, const CprofMoney *m);
 extern void money_recv(StringInfo buf, CprofMoney *m, MemoryContext cxt);
 extern Numeric cprof_numeric_from_int128(int128 value, int scale);
 extern double cprof_numeric_to_double(Datum value);
+extern Numeric cprof_float8_to_numeric(double x);
 
 extern void floatsum_init(CprofFloatSum *f);
 extern void floatsum_add(CprofFloatSum *f, double value);

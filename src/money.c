@@ -320,6 +320,80 @@ cprof_numeric_to_double(Datum value)
 	return DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, value));
 }
 
+/*
+ * value::numeric for a double, exactly as float8_numeric computes it (the
+ * value printed with 15 significant digits, %.15g, then read back), but
+ * without the text round trip in the common case: x * 10^k, k chosen to
+ * leave 15 digits before the point, is formed with one rounding (10^k is an
+ * exact double for |k| <= 22) and rounded to an integer.  That integer is
+ * the correctly rounded 15-digit mantissa unless the product lies within
+ * its own rounding error (at most 1/16 below 1e15) of a tie, which is left to
+ * float8_numeric, as are non-finite values and magnitudes outside
+ * 1e-7 .. 1e22.  Trailing zeros are dropped as %g drops them, which gives
+ * numeric_in's display scale.
+ */
+Numeric
+cprof_float8_to_numeric(double x)
+{
+	static const double p10[23] = {
+		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+	};
+	double		ax = fabs(x);
+
+	if (x == 0)
+		return cprof_numeric_from_int128(0, 0);
+	if (isfinite(x) && ax >= 1e-7 && ax < 1e22)
+	{
+		int			e = (int) floor(log10(ax));
+
+		for (int attempt = 0; attempt < 2; attempt++)
+		{
+			int			k = 14 - e;
+			double		y,
+						r;
+			int64		mant;
+			int			scale;
+
+			if (k > 22 || k < -22)
+				break;
+			y = k >= 0 ? ax * p10[k] : ax / p10[-k];
+			/* 15 digits before the point; log10 can be off by one */
+			if (y >= 1e15)
+			{
+				e++;
+				continue;
+			}
+			if (y < 1e14)
+			{
+				e--;
+				continue;
+			}
+			r = nearbyint(y);	/* may carry to 10^15: still right */
+			if (fabs(y - floor(y) - 0.5) < 0.07)
+				break;			/* too close to a tie: the exact path */
+			mant = (int64) r;
+			scale = k;
+			while (scale > 0 && mant % 10 == 0)
+			{
+				mant /= 10;
+				scale--;
+			}
+			if (scale >= 0)
+				return cprof_numeric_from_int128(x < 0 ? -mant : mant, scale);
+			{
+				/* below 1e22: 15 digits times at most 10^7, in int128 */
+				int128		big = mant;
+
+				for (; scale < 0; scale++)
+					big *= 10;
+				return cprof_numeric_from_int128(x < 0 ? -big : big, 0);
+			}
+		}
+	}
+	return DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(x)));
+}
+
 void
 money_init(CprofMoney *m)
 {
