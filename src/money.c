@@ -853,37 +853,34 @@ neumaier_add(double *sum, double *comp, double x)
 	*sum = t;
 }
 
-void
-floatsum_add(CprofFloatSum *f, double value)
+/* f += value (sign 1) or f -= value (sign -1, undoing an earlier add). */
+static inline void
+floatsum_apply(CprofFloatSum *f, double value, int sign)
 {
 	if (isnan(value))
-		f->nan_count++;
+		f->nan_count += sign;
 	else if (isinf(value))
 	{
 		if (value > 0)
-			f->pinf_count++;
+			f->pinf_count += sign;
 		else
-			f->ninf_count++;
+			f->ninf_count += sign;
 	}
 	else
-		neumaier_add(&f->sum, &f->comp, value);
+		neumaier_add(&f->sum, &f->comp, sign > 0 ? value : -value);
+}
+
+void
+floatsum_add(CprofFloatSum *f, double value)
+{
+	floatsum_apply(f, value, 1);
 }
 
 /* Undo floatsum_add(f, value), for moving-aggregate inverse transitions. */
 void
 floatsum_remove(CprofFloatSum *f, double value)
 {
-	if (isnan(value))
-		f->nan_count--;
-	else if (isinf(value))
-	{
-		if (value > 0)
-			f->pinf_count--;
-		else
-			f->ninf_count--;
-	}
-	else
-		neumaier_add(&f->sum, &f->comp, -value);
+	floatsum_apply(f, value, -1);
 }
 
 void
