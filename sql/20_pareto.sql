@@ -1,4 +1,4 @@
--- 20_pareto: pareto_share and the concentration family (DOMAIN.md section 2).
+-- 20_pareto: pareto_share and the concentration family (docs/domain.md section 2).
 -- Hand-computed examples first, then every function against plain SQL on
 -- generated data (positive, whale-shaped and negative totals, with ties),
 -- then edge cases, errors, and parallel / partitionwise equality.

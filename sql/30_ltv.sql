@@ -1,7 +1,7 @@
 -- 30_ltv: the scalar lifetime value ltv(margin, retention [, discount
 -- [, periods]]) and expected_tenure(retention).
 --
--- LTV = sum over t = 1..T of m * r^(t-1) / (1+d)^t   (DOMAIN.md section 3)
+-- LTV = sum over t = 1..T of m * r^(t-1) / (1+d)^t   (docs/domain.md section 3)
 --     = m / (1 + d - r) for T infinite
 -- Expected values come from hand computation (in comments) and from the
 -- brute-force sum over periods in plain numeric SQL (generate_series).

@@ -84,7 +84,7 @@ static const int bucket_field[NUM_BUCKETS] = {
 	F_BAD_DEBT, F_REFERRAL
 };
 
-/* Ledger kinds (DOMAIN.md section 1) and the bucket each feeds. */
+/* Ledger kinds (docs/domain.md section 1) and the bucket each feeds. */
 static const struct
 {
 	const char *name;
@@ -525,7 +525,7 @@ waterfall_step(CprofMoney *d, const CprofMoney *a, const CprofMoney *b,
 PG_FUNCTION_INFO_V1(cprof_client_profit_final);
 /*
  * Final function of the ledger and roll-up forms: the waterfall of
- * DOMAIN.md section 1, every line exact, as a profit value.  The state is
+ * docs/domain.md section 1, every line exact, as a profit value.  The state is
  * only read (window frames call this repeatedly).
  */
 Datum

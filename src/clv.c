@@ -1,6 +1,6 @@
 /*
  * src/clv.c: customer lifetime value from a purchase model and a spend
- * model (Fader, Hardie & Lee 2005, "RFM and CLV"; DOMAIN.md section 3).
+ * model (Fader, Hardie & Lee 2005, "RFM and CLV"; docs/domain.md section 3).
  *
  * SQL objects (sql/cprof--1.0.sql):
  *   clv(purchases bgnbd, spend gamma_gamma, frequency, recency, age,

@@ -1,5 +1,5 @@
 /*
- * src/ltv.c: lifetime value (DOMAIN.md section 3).
+ * src/ltv.c: lifetime value (docs/domain.md section 3).
  *
  * SQL objects (sql/cprof--1.0.sql):
  *   ltv(margin T, retention, discount DEFAULT 0)      T numeric or double

@@ -1,5 +1,5 @@
 /*
- * src/pareto.c: concentration of a value over clients (DOMAIN.md section 2):
+ * src/pareto.c: concentration of a value over clients (docs/domain.md section 2):
  * the pareto_share family, Gini, HHI and the ABC classes.
  *
  * SQL objects (sql/cprof--1.0.sql), T numeric, double precision or integer:

@@ -7,7 +7,7 @@
  *       N/10 clients; churned_on is NULL for clients still active on
  *       2025-12-31, the end of the ledger.
  *   ledger(entry_id, client_id, booked_on, kind, amount, amount_f)
- *       N entries of the ten kinds of DOMAIN.md section 1; amount is
+ *       N entries of the ten kinds of docs/domain.md section 1; amount is
  *       numeric(14,2), amount_f the same value as double precision; about
  *       1 entry in 40 is a reversal (a negative amount).
  *

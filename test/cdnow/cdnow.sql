@@ -10,7 +10,7 @@
  * gini and top_share(10) against plain-SQL computations in exact numeric
  * arithmetic.  Any mismatch (relative difference above 1e-12) raises an
  * error, so psql exits non-zero.  The sample's 20% is 471.4 customers, so
- * the interpolation rule of DOMAIN.md section 2 matters.
+ * the interpolation rule of docs/domain.md section 2 matters.
  */
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
