@@ -1,0 +1,815 @@
+/* sql/cprof--1.1.sql */
+\echo Use "CREATE EXTENSION cprof" to load this file. \quit
+
+/*
+ * ---------------------------------------------------------------------------
+ * client_profit: the customer P&L (docs/domain.md section 1)
+ * ---------------------------------------------------------------------------
+ */
+
+CREATE TYPE profit AS (
+    revenue numeric,
+    discount numeric,
+    cogs numeric,
+    gross_profit numeric,
+    cost_to_serve numeric,
+    contribution numeric,
+    acquisition numeric,
+    bad_debt numeric,
+    net_profit numeric,
+    referral numeric,
+    total_value numeric,
+    margin double precision,
+    entries bigint
+);
+COMMENT ON TYPE profit IS 'customer P&L waterfall: revenue - discount - cogs = gross_profit; - cost_to_serve = contribution; - acquisition - bad_debt = net_profit; + referral = total_value; margin = net_profit / revenue';
+
+-- Support functions shared by every client_profit aggregate.  The
+-- transition and inverse functions are overloaded on the input types and
+-- dispatch on them in C; none is strict (NULL arguments have meaning).
+CREATE FUNCTION cprof_client_profit_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_combine(internal, internal) IS 'internal: combine function of client_profit()';
+CREATE FUNCTION cprof_client_profit_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_serialize(internal) IS 'internal: serialize function of client_profit()';
+CREATE FUNCTION cprof_client_profit_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_deserialize(bytea, internal) IS 'internal: deserialize function of client_profit()';
+CREATE FUNCTION cprof_client_profit_final(internal) RETURNS profit
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_final(internal) IS 'internal: final function of client_profit(amount, kind) and client_profit(profit)';
+CREATE FUNCTION cprof_client_profit_numeric_final(internal) RETURNS numeric
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_numeric_final(internal) IS 'internal: final function of client_profit(revenue, cost) for numeric and integer input';
+CREATE FUNCTION cprof_client_profit_float8_final(internal) RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_float8_final(internal) IS 'internal: final function of client_profit(revenue, cost) for double precision input';
+
+-- client_profit(revenue, cost): total revenue minus total cost.
+CREATE FUNCTION cprof_client_profit_trans(internal, numeric, numeric) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, numeric, numeric) IS 'internal: transition function of client_profit(numeric, numeric)';
+CREATE FUNCTION cprof_client_profit_minv(internal, numeric, numeric) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, numeric, numeric) IS 'internal: inverse transition function of client_profit(numeric, numeric) (moving aggregate)';
+CREATE AGGREGATE client_profit(revenue numeric, cost numeric) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 96,
+    FINALFUNC = cprof_client_profit_numeric_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 96, MFINALFUNC = cprof_client_profit_numeric_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(numeric, numeric) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
+CREATE FUNCTION cprof_client_profit_trans(internal, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, double precision, double precision) IS 'internal: transition function of client_profit(double precision, double precision)';
+CREATE FUNCTION cprof_client_profit_minv(internal, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, double precision, double precision) IS 'internal: inverse transition function of client_profit(double precision, double precision) (moving aggregate)';
+CREATE AGGREGATE client_profit(revenue double precision, cost double precision) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 96,
+    FINALFUNC = cprof_client_profit_float8_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 96, MFINALFUNC = cprof_client_profit_float8_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(double precision, double precision) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (compensated double precision sum)';
+CREATE FUNCTION cprof_client_profit_trans(internal, smallint, smallint) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, smallint, smallint) IS 'internal: transition function of client_profit(smallint, smallint)';
+CREATE FUNCTION cprof_client_profit_minv(internal, smallint, smallint) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, smallint, smallint) IS 'internal: inverse transition function of client_profit(smallint, smallint) (moving aggregate)';
+CREATE AGGREGATE client_profit(revenue smallint, cost smallint) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 96,
+    FINALFUNC = cprof_client_profit_numeric_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 96, MFINALFUNC = cprof_client_profit_numeric_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(smallint, smallint) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
+CREATE FUNCTION cprof_client_profit_trans(internal, integer, integer) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, integer, integer) IS 'internal: transition function of client_profit(integer, integer)';
+CREATE FUNCTION cprof_client_profit_minv(internal, integer, integer) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, integer, integer) IS 'internal: inverse transition function of client_profit(integer, integer) (moving aggregate)';
+CREATE AGGREGATE client_profit(revenue integer, cost integer) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 96,
+    FINALFUNC = cprof_client_profit_numeric_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 96, MFINALFUNC = cprof_client_profit_numeric_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(integer, integer) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
+CREATE FUNCTION cprof_client_profit_trans(internal, bigint, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, bigint, bigint) IS 'internal: transition function of client_profit(bigint, bigint)';
+CREATE FUNCTION cprof_client_profit_minv(internal, bigint, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, bigint, bigint) IS 'internal: inverse transition function of client_profit(bigint, bigint) (moving aggregate)';
+CREATE AGGREGATE client_profit(revenue bigint, cost bigint) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 96,
+    FINALFUNC = cprof_client_profit_numeric_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 96, MFINALFUNC = cprof_client_profit_numeric_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(bigint, bigint) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
+
+-- client_profit(amount, kind): the waterfall from a ledger of categorized entries.
+CREATE FUNCTION cprof_client_profit_trans(internal, numeric, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, numeric, text) IS 'internal: transition function of client_profit(numeric, text)';
+CREATE FUNCTION cprof_client_profit_minv(internal, numeric, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, numeric, text) IS 'internal: inverse transition function of client_profit(numeric, text) (moving aggregate)';
+CREATE AGGREGATE client_profit(amount numeric, kind text) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 512,
+    FINALFUNC = cprof_client_profit_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(numeric, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
+CREATE FUNCTION cprof_client_profit_trans(internal, double precision, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, double precision, text) IS 'internal: transition function of client_profit(double precision, text)';
+CREATE FUNCTION cprof_client_profit_minv(internal, double precision, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, double precision, text) IS 'internal: inverse transition function of client_profit(double precision, text) (moving aggregate)';
+CREATE AGGREGATE client_profit(amount double precision, kind text) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 512,
+    FINALFUNC = cprof_client_profit_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(double precision, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (double precision amounts summed with compensation)';
+CREATE FUNCTION cprof_client_profit_trans(internal, smallint, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, smallint, text) IS 'internal: transition function of client_profit(smallint, text)';
+CREATE FUNCTION cprof_client_profit_minv(internal, smallint, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, smallint, text) IS 'internal: inverse transition function of client_profit(smallint, text) (moving aggregate)';
+CREATE AGGREGATE client_profit(amount smallint, kind text) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 512,
+    FINALFUNC = cprof_client_profit_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(smallint, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
+CREATE FUNCTION cprof_client_profit_trans(internal, integer, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, integer, text) IS 'internal: transition function of client_profit(integer, text)';
+CREATE FUNCTION cprof_client_profit_minv(internal, integer, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, integer, text) IS 'internal: inverse transition function of client_profit(integer, text) (moving aggregate)';
+CREATE AGGREGATE client_profit(amount integer, kind text) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 512,
+    FINALFUNC = cprof_client_profit_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(integer, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
+CREATE FUNCTION cprof_client_profit_trans(internal, bigint, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, bigint, text) IS 'internal: transition function of client_profit(bigint, text)';
+CREATE FUNCTION cprof_client_profit_minv(internal, bigint, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, bigint, text) IS 'internal: inverse transition function of client_profit(bigint, text) (moving aggregate)';
+CREATE AGGREGATE client_profit(amount bigint, kind text) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 512,
+    FINALFUNC = cprof_client_profit_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(bigint, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
+
+-- client_profit(profit): re-aggregates profit values (monthly to yearly).
+CREATE FUNCTION cprof_client_profit_trans(internal, profit) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_trans(internal, profit) IS 'internal: transition function of client_profit(profit)';
+CREATE FUNCTION cprof_client_profit_minv(internal, profit) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_client_profit_minv(internal, profit) IS 'internal: inverse transition function of client_profit(profit) (moving aggregate)';
+CREATE AGGREGATE client_profit(profit) (
+    SFUNC = cprof_client_profit_trans, STYPE = internal, SSPACE = 512,
+    FINALFUNC = cprof_client_profit_final,
+    COMBINEFUNC = cprof_client_profit_combine,
+    SERIALFUNC = cprof_client_profit_serialize, DESERIALFUNC = cprof_client_profit_deserialize,
+    MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
+    MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE client_profit(profit) IS 're-aggregates profit values exactly, as if the raw ledger rows had been aggregated';
+
+/*
+ * ---------------------------------------------------------------------------
+ * Concentration: pareto_share and its family (docs/domain.md section 2)
+ *
+ * One value per client, NULLs ignored, results double precision.  numeric
+ * values are converted to double precision as they are read (value::double
+ * precision, correctly rounded), so the state keeps 8 bytes per value.
+ * ---------------------------------------------------------------------------
+ */
+
+-- Support functions shared by every aggregate of the family but hhi.
+CREATE FUNCTION cprof_pareto_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_combine(internal, internal) IS 'internal: combine function of the concentration aggregates (pareto_share, pareto_fraction, pareto_curve, gini, top_share)';
+CREATE FUNCTION cprof_pareto_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_serialize(internal) IS 'internal: serialize function of the concentration aggregates (8 bytes per value, at most about 134 million values)';
+CREATE FUNCTION cprof_pareto_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_deserialize(bytea, internal) IS 'internal: deserialize function of the concentration aggregates';
+CREATE FUNCTION cprof_pareto_share_final(internal) RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_share_final(internal) IS 'internal: final function of pareto_share(value [, top_fraction])';
+CREATE FUNCTION cprof_pareto_shares_final(internal) RETURNS double precision[]
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_shares_final(internal) IS 'internal: final function of pareto_share(value, fractions)';
+CREATE FUNCTION cprof_pareto_fraction_final(internal) RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_fraction_final(internal) IS 'internal: final function of pareto_fraction(value [, share])';
+CREATE FUNCTION cprof_pareto_curve_final(internal) RETURNS double precision[]
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_curve_final(internal) IS 'internal: final function of pareto_curve(value, points)';
+CREATE FUNCTION cprof_gini_final(internal) RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gini_final(internal) IS 'internal: final function of gini(value)';
+CREATE FUNCTION cprof_top_share_final(internal) RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_top_share_final(internal) IS 'internal: final function of top_share(value, n)';
+CREATE FUNCTION cprof_hhi_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_hhi_combine(internal, internal) IS 'internal: combine function of hhi(value)';
+CREATE FUNCTION cprof_hhi_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_hhi_serialize(internal) IS 'internal: serialize function of hhi(value)';
+CREATE FUNCTION cprof_hhi_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_hhi_deserialize(bytea, internal) IS 'internal: deserialize function of hhi(value)';
+CREATE FUNCTION cprof_hhi_final(internal) RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_hhi_final(internal) IS 'internal: final function of hhi(value)';
+
+
+-- numeric values
+CREATE FUNCTION cprof_pareto_trans(internal, numeric) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_trans(internal, numeric) IS 'internal: transition function of pareto_share(numeric), pareto_fraction(numeric) and gini(numeric)';
+CREATE FUNCTION cprof_pareto_share_trans(internal, numeric, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_share_trans(internal, numeric, double precision) IS 'internal: transition function of pareto_share(numeric, double precision)';
+CREATE FUNCTION cprof_pareto_share_trans(internal, numeric, double precision[]) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_share_trans(internal, numeric, double precision[]) IS 'internal: transition function of pareto_share(numeric, double precision[])';
+CREATE FUNCTION cprof_pareto_fraction_trans(internal, numeric, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_fraction_trans(internal, numeric, double precision) IS 'internal: transition function of pareto_fraction(numeric, double precision)';
+CREATE FUNCTION cprof_pareto_curve_trans(internal, numeric, integer) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_curve_trans(internal, numeric, integer) IS 'internal: transition function of pareto_curve(numeric, integer)';
+CREATE FUNCTION cprof_top_share_trans(internal, numeric, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_top_share_trans(internal, numeric, bigint) IS 'internal: transition function of top_share(numeric, bigint)';
+CREATE FUNCTION cprof_hhi_trans(internal, numeric) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_hhi_trans(internal, numeric) IS 'internal: transition function of hhi(numeric)';
+CREATE AGGREGATE pareto_share(value numeric) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(numeric) IS 'share of the total held by the largest 20% of the values (pareto_share(value, 0.2)); NULL for no value or a total of 0';
+CREATE AGGREGATE pareto_share(value numeric, top_fraction double precision) (
+    SFUNC = cprof_pareto_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(numeric, double precision) IS 'L(top_fraction): share of the total held by the largest top_fraction of the values, linearly interpolated between values; above 1 when some values are negative';
+CREATE AGGREGATE pareto_share(value numeric, fractions double precision[]) (
+    SFUNC = cprof_pareto_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_shares_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(numeric, double precision[]) IS 'pareto_share(value, f) for each fraction f of the array, in one pass';
+CREATE AGGREGATE pareto_fraction(value numeric) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_fraction_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_fraction(numeric) IS 'smallest fraction of the values, largest first, that holds 80% of the total (pareto_fraction(value, 0.8))';
+CREATE AGGREGATE pareto_fraction(value numeric, share double precision) (
+    SFUNC = cprof_pareto_fraction_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_fraction_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_fraction(numeric, double precision) IS 'smallest fraction f of the values, largest first, with L(f) >= share (interpolated); NULL when L never reaches share';
+CREATE AGGREGATE pareto_curve(value numeric, points integer) (
+    SFUNC = cprof_pareto_curve_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_curve_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_curve(numeric, integer) IS 'the cumulative share curve L at 0, 1/points, ..., 1 (points + 1 numbers): the Lorenz or whale curve, largest values first';
+CREATE AGGREGATE gini(value numeric) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_gini_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE gini(numeric) IS 'Gini coefficient 1 - 2A, A the area under the ascending Lorenz curve (trapezoids); 0 when all values are equal';
+CREATE AGGREGATE top_share(value numeric, n bigint) (
+    SFUNC = cprof_top_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_top_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE top_share(numeric, bigint) IS 'share of the total held by the n largest values';
+CREATE AGGREGATE hhi(value numeric) (
+    SFUNC = cprof_hhi_trans, STYPE = internal, SSPACE = 80,
+    FINALFUNC = cprof_hhi_final,
+    COMBINEFUNC = cprof_hhi_combine,
+    SERIALFUNC = cprof_hhi_serialize, DESERIALFUNC = cprof_hhi_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE hhi(numeric) IS 'Herfindahl-Hirschman index: sum of the squared shares of the total, between 1/n and 1 for non-negative values';
+CREATE FUNCTION pareto_class(value numeric) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_class(numeric) IS 'window function: ABC class of the row within its partition, pareto_class(value, 0.8, 0.95)';
+CREATE FUNCTION pareto_class(value numeric, a_share double precision, b_share double precision) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_class(numeric, double precision, double precision) IS 'window function: A when the values larger than the row''s hold less than a_share of the partition''s total, else B when they hold less than b_share, else C; ties get the same class';
+
+-- double precision values
+CREATE FUNCTION cprof_pareto_trans(internal, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_trans(internal, double precision) IS 'internal: transition function of pareto_share(double precision), pareto_fraction(double precision) and gini(double precision)';
+CREATE FUNCTION cprof_pareto_share_trans(internal, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_share_trans(internal, double precision, double precision) IS 'internal: transition function of pareto_share(double precision, double precision)';
+CREATE FUNCTION cprof_pareto_share_trans(internal, double precision, double precision[]) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_share_trans(internal, double precision, double precision[]) IS 'internal: transition function of pareto_share(double precision, double precision[])';
+CREATE FUNCTION cprof_pareto_fraction_trans(internal, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_fraction_trans(internal, double precision, double precision) IS 'internal: transition function of pareto_fraction(double precision, double precision)';
+CREATE FUNCTION cprof_pareto_curve_trans(internal, double precision, integer) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_curve_trans(internal, double precision, integer) IS 'internal: transition function of pareto_curve(double precision, integer)';
+CREATE FUNCTION cprof_top_share_trans(internal, double precision, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_top_share_trans(internal, double precision, bigint) IS 'internal: transition function of top_share(double precision, bigint)';
+CREATE FUNCTION cprof_hhi_trans(internal, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_hhi_trans(internal, double precision) IS 'internal: transition function of hhi(double precision)';
+CREATE AGGREGATE pareto_share(value double precision) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(double precision) IS 'share of the total held by the largest 20% of the values (pareto_share(value, 0.2)); NULL for no value or a total of 0';
+CREATE AGGREGATE pareto_share(value double precision, top_fraction double precision) (
+    SFUNC = cprof_pareto_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(double precision, double precision) IS 'L(top_fraction): share of the total held by the largest top_fraction of the values, linearly interpolated between values; above 1 when some values are negative';
+CREATE AGGREGATE pareto_share(value double precision, fractions double precision[]) (
+    SFUNC = cprof_pareto_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_shares_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(double precision, double precision[]) IS 'pareto_share(value, f) for each fraction f of the array, in one pass';
+CREATE AGGREGATE pareto_fraction(value double precision) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_fraction_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_fraction(double precision) IS 'smallest fraction of the values, largest first, that holds 80% of the total (pareto_fraction(value, 0.8))';
+CREATE AGGREGATE pareto_fraction(value double precision, share double precision) (
+    SFUNC = cprof_pareto_fraction_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_fraction_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_fraction(double precision, double precision) IS 'smallest fraction f of the values, largest first, with L(f) >= share (interpolated); NULL when L never reaches share';
+CREATE AGGREGATE pareto_curve(value double precision, points integer) (
+    SFUNC = cprof_pareto_curve_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_curve_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_curve(double precision, integer) IS 'the cumulative share curve L at 0, 1/points, ..., 1 (points + 1 numbers): the Lorenz or whale curve, largest values first';
+CREATE AGGREGATE gini(value double precision) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_gini_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE gini(double precision) IS 'Gini coefficient 1 - 2A, A the area under the ascending Lorenz curve (trapezoids); 0 when all values are equal';
+CREATE AGGREGATE top_share(value double precision, n bigint) (
+    SFUNC = cprof_top_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_top_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE top_share(double precision, bigint) IS 'share of the total held by the n largest values';
+CREATE AGGREGATE hhi(value double precision) (
+    SFUNC = cprof_hhi_trans, STYPE = internal, SSPACE = 80,
+    FINALFUNC = cprof_hhi_final,
+    COMBINEFUNC = cprof_hhi_combine,
+    SERIALFUNC = cprof_hhi_serialize, DESERIALFUNC = cprof_hhi_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE hhi(double precision) IS 'Herfindahl-Hirschman index: sum of the squared shares of the total, between 1/n and 1 for non-negative values';
+CREATE FUNCTION pareto_class(value double precision) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_class(double precision) IS 'window function: ABC class of the row within its partition, pareto_class(value, 0.8, 0.95)';
+CREATE FUNCTION pareto_class(value double precision, a_share double precision, b_share double precision) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_class(double precision, double precision, double precision) IS 'window function: A when the values larger than the row''s hold less than a_share of the partition''s total, else B when they hold less than b_share, else C; ties get the same class';
+
+-- integer values
+CREATE FUNCTION cprof_pareto_trans(internal, integer) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_trans(internal, integer) IS 'internal: transition function of pareto_share(integer), pareto_fraction(integer) and gini(integer)';
+CREATE FUNCTION cprof_pareto_share_trans(internal, integer, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_share_trans(internal, integer, double precision) IS 'internal: transition function of pareto_share(integer, double precision)';
+CREATE FUNCTION cprof_pareto_share_trans(internal, integer, double precision[]) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_share_trans(internal, integer, double precision[]) IS 'internal: transition function of pareto_share(integer, double precision[])';
+CREATE FUNCTION cprof_pareto_fraction_trans(internal, integer, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_fraction_trans(internal, integer, double precision) IS 'internal: transition function of pareto_fraction(integer, double precision)';
+CREATE FUNCTION cprof_pareto_curve_trans(internal, integer, integer) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_curve_trans(internal, integer, integer) IS 'internal: transition function of pareto_curve(integer, integer)';
+CREATE FUNCTION cprof_top_share_trans(internal, integer, bigint) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_top_share_trans(internal, integer, bigint) IS 'internal: transition function of top_share(integer, bigint)';
+CREATE FUNCTION cprof_hhi_trans(internal, integer) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_hhi_trans(internal, integer) IS 'internal: transition function of hhi(integer)';
+CREATE AGGREGATE pareto_share(value integer) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(integer) IS 'share of the total held by the largest 20% of the values (pareto_share(value, 0.2)); NULL for no value or a total of 0';
+CREATE AGGREGATE pareto_share(value integer, top_fraction double precision) (
+    SFUNC = cprof_pareto_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(integer, double precision) IS 'L(top_fraction): share of the total held by the largest top_fraction of the values, linearly interpolated between values; above 1 when some values are negative';
+CREATE AGGREGATE pareto_share(value integer, fractions double precision[]) (
+    SFUNC = cprof_pareto_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_shares_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_share(integer, double precision[]) IS 'pareto_share(value, f) for each fraction f of the array, in one pass';
+CREATE AGGREGATE pareto_fraction(value integer) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_fraction_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_fraction(integer) IS 'smallest fraction of the values, largest first, that holds 80% of the total (pareto_fraction(value, 0.8))';
+CREATE AGGREGATE pareto_fraction(value integer, share double precision) (
+    SFUNC = cprof_pareto_fraction_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_fraction_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_fraction(integer, double precision) IS 'smallest fraction f of the values, largest first, with L(f) >= share (interpolated); NULL when L never reaches share';
+CREATE AGGREGATE pareto_curve(value integer, points integer) (
+    SFUNC = cprof_pareto_curve_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_pareto_curve_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_curve(integer, integer) IS 'the cumulative share curve L at 0, 1/points, ..., 1 (points + 1 numbers): the Lorenz or whale curve, largest values first';
+CREATE AGGREGATE gini(value integer) (
+    SFUNC = cprof_pareto_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_gini_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE gini(integer) IS 'Gini coefficient 1 - 2A, A the area under the ascending Lorenz curve (trapezoids); 0 when all values are equal';
+CREATE AGGREGATE top_share(value integer, n bigint) (
+    SFUNC = cprof_top_share_trans, STYPE = internal, SSPACE = 1024,
+    FINALFUNC = cprof_top_share_final,
+    COMBINEFUNC = cprof_pareto_combine,
+    SERIALFUNC = cprof_pareto_serialize, DESERIALFUNC = cprof_pareto_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE top_share(integer, bigint) IS 'share of the total held by the n largest values';
+CREATE AGGREGATE hhi(value integer) (
+    SFUNC = cprof_hhi_trans, STYPE = internal, SSPACE = 80,
+    FINALFUNC = cprof_hhi_final,
+    COMBINEFUNC = cprof_hhi_combine,
+    SERIALFUNC = cprof_hhi_serialize, DESERIALFUNC = cprof_hhi_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE hhi(integer) IS 'Herfindahl-Hirschman index: sum of the squared shares of the total, between 1/n and 1 for non-negative values';
+CREATE FUNCTION pareto_class(value integer) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_class(integer) IS 'window function: ABC class of the row within its partition, pareto_class(value, 0.8, 0.95)';
+CREATE FUNCTION pareto_class(value integer, a_share double precision, b_share double precision) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE WINDOW PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_class(integer, double precision, double precision) IS 'window function: A when the values larger than the row''s hold less than a_share of the partition''s total, else B when they hold less than b_share, else C; ties get the same class';
+
+/*
+ * ---------------------------------------------------------------------------
+ * Lifetime value: ltv, expected_tenure, cohort_ltv (docs/domain.md section 3)
+ * ---------------------------------------------------------------------------
+ */
+
+-- ltv(margin, retention [, discount [, periods]]): closed forms of
+-- sum over t = 1..periods of margin * retention^(t-1) / (1 + discount)^t.
+-- One C function serves every overload; the result has the margin's type.
+-- An integer margin resolves to the double precision overload (PostgreSQL's
+-- preferred numeric type), as round(5) and sqrt(4) do.
+CREATE FUNCTION ltv(margin numeric, retention double precision, discount double precision DEFAULT 0)
+    RETURNS numeric
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ltv(numeric, double precision, double precision) IS 'lifetime value over an unlimited horizon: margin / (1 + discount - retention), rounded to 15 significant digits';
+CREATE FUNCTION ltv(margin numeric, retention double precision, discount double precision, periods integer)
+    RETURNS numeric
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ltv(numeric, double precision, double precision, integer) IS 'lifetime value over a horizon of periods: sum of margin * retention^(t-1) / (1 + discount)^t for t = 1..periods, rounded to 15 significant digits';
+CREATE FUNCTION ltv(margin double precision, retention double precision, discount double precision DEFAULT 0)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ltv(double precision, double precision, double precision) IS 'lifetime value over an unlimited horizon: margin / (1 + discount - retention)';
+CREATE FUNCTION ltv(margin double precision, retention double precision, discount double precision, periods integer)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION ltv(double precision, double precision, double precision, integer) IS 'lifetime value over a horizon of periods: sum of margin * retention^(t-1) / (1 + discount)^t for t = 1..periods';
+
+CREATE FUNCTION expected_tenure(retention double precision) RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION expected_tenure(double precision) IS 'expected number of periods a client stays, 1 / (1 - retention)';
+
+-- cohort_ltv(profit, tenure, churned [, discount]): churn and lifetime value
+-- of a cohort estimated from right-censored tenures (exponential lifetimes).
+CREATE TYPE cohort_value AS (
+    clients bigint,
+    churned bigint,
+    exposure double precision,
+    churn_rate double precision,
+    retention double precision,
+    expected_tenure double precision,
+    margin numeric,
+    ltv numeric
+);
+COMMENT ON TYPE cohort_value IS 'cohort estimates: clients, churned, exposure = total tenure, retention = exp(-churned / exposure) per period, churn_rate = 1 - retention, expected_tenure = 1 / churn_rate, margin = profit / exposure, ltv = margin / (churn_rate + discount)';
+
+CREATE FUNCTION cprof_cohort_ltv_trans(internal, numeric, double precision, boolean) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_cohort_ltv_trans(internal, numeric, double precision, boolean) IS 'internal: transition function of cohort_ltv(numeric, double precision, boolean)';
+CREATE FUNCTION cprof_cohort_ltv_trans(internal, numeric, double precision, boolean, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_cohort_ltv_trans(internal, numeric, double precision, boolean, double precision) IS 'internal: transition function of cohort_ltv(numeric, double precision, boolean, double precision)';
+CREATE FUNCTION cprof_cohort_ltv_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_cohort_ltv_combine(internal, internal) IS 'internal: combine function of cohort_ltv()';
+CREATE FUNCTION cprof_cohort_ltv_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_cohort_ltv_serialize(internal) IS 'internal: serialize function of cohort_ltv()';
+CREATE FUNCTION cprof_cohort_ltv_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_cohort_ltv_deserialize(bytea, internal) IS 'internal: deserialize function of cohort_ltv()';
+CREATE FUNCTION cprof_cohort_ltv_final(internal) RETURNS cohort_value
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_cohort_ltv_final(internal) IS 'internal: final function of cohort_ltv()';
+
+CREATE AGGREGATE cohort_ltv(profit numeric, tenure double precision, churned boolean) (
+    SFUNC = cprof_cohort_ltv_trans, STYPE = internal, SSPACE = 128,
+    FINALFUNC = cprof_cohort_ltv_final,
+    COMBINEFUNC = cprof_cohort_ltv_combine,
+    SERIALFUNC = cprof_cohort_ltv_serialize, DESERIALFUNC = cprof_cohort_ltv_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE cohort_ltv(numeric, double precision, boolean) IS 'churn and lifetime value of a cohort from one row per client (total profit, observed tenure in periods, churned), tenures right-censored; no discounting';
+CREATE AGGREGATE cohort_ltv(profit numeric, tenure double precision, churned boolean, discount double precision) (
+    SFUNC = cprof_cohort_ltv_trans, STYPE = internal, SSPACE = 128,
+    FINALFUNC = cprof_cohort_ltv_final,
+    COMBINEFUNC = cprof_cohort_ltv_combine,
+    SERIALFUNC = cprof_cohort_ltv_serialize, DESERIALFUNC = cprof_cohort_ltv_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE cohort_ltv(numeric, double precision, boolean, double precision) IS 'churn and lifetime value of a cohort from one row per client (total profit, observed tenure in periods, churned), tenures right-censored; discount per period, the same for every row of a group';
+
+/*
+ * ---------------------------------------------------------------------------
+ * Probabilistic CLV: rfm, BG/NBD, Gamma-Gamma (docs/domain.md section 3)
+ * ---------------------------------------------------------------------------
+ */
+
+CREATE TYPE rfm AS (
+    frequency integer,
+    recency double precision,
+    age double precision,
+    monetary numeric,
+    first_purchase date,
+    last_purchase date
+);
+COMMENT ON TYPE rfm IS 'per-client purchase summary: frequency = repeat purchase days, recency = first to last purchase day, age = first purchase day to as_of (in units), monetary = mean spend of the repeat purchase days';
+
+CREATE FUNCTION cprof_rfm_trans(internal, date, numeric, date, interval) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_trans(internal, date, numeric, date, interval) IS 'internal: transition function of rfm(date, numeric, date, interval)';
+-- STABLE: the calendar day of a timestamptz depends on the TimeZone setting.
+CREATE FUNCTION cprof_rfm_trans(internal, timestamptz, numeric, timestamptz, interval) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_trans(internal, timestamptz, numeric, timestamptz, interval) IS 'internal: transition function of rfm(timestamptz, numeric, timestamptz, interval); STABLE because days are taken in the session time zone';
+CREATE FUNCTION cprof_rfm_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_combine(internal, internal) IS 'internal: combine function of rfm()';
+CREATE FUNCTION cprof_rfm_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_serialize(internal) IS 'internal: serialize function of rfm()';
+CREATE FUNCTION cprof_rfm_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_deserialize(bytea, internal) IS 'internal: deserialize function of rfm()';
+CREATE FUNCTION cprof_rfm_final(internal) RETURNS rfm
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_rfm_final(internal) IS 'internal: final function of rfm()';
+CREATE AGGREGATE rfm(purchased_at date, amount numeric, as_of date, unit interval) (
+    SFUNC = cprof_rfm_trans, STYPE = internal, SSPACE = 160,
+    FINALFUNC = cprof_rfm_final,
+    COMBINEFUNC = cprof_rfm_combine,
+    SERIALFUNC = cprof_rfm_serialize, DESERIALFUNC = cprof_rfm_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE rfm(date, numeric, date, interval) IS 'purchase summary of a client (frequency, recency, age, monetary) as of a day, times in multiples of unit';
+CREATE AGGREGATE rfm(purchased_at timestamptz, amount numeric, as_of timestamptz, unit interval) (
+    SFUNC = cprof_rfm_trans, STYPE = internal, SSPACE = 160,
+    FINALFUNC = cprof_rfm_final,
+    COMBINEFUNC = cprof_rfm_combine,
+    SERIALFUNC = cprof_rfm_serialize, DESERIALFUNC = cprof_rfm_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE rfm(timestamptz, numeric, timestamptz, interval) IS 'purchase summary of a client (frequency, recency, age, monetary) as of a time, days taken in the session time zone, times in multiples of unit';
+
+CREATE FUNCTION hyp2f1(a double precision, b double precision, c double precision, z double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION hyp2f1(double precision, double precision, double precision, double precision) IS 'Gauss hypergeometric function 2F1(a, b; c; z) for -1 < z < 1, by its power series';
+
+-- BG/NBD (Fader, Hardie & Lee 2005)
+CREATE TYPE bgnbd AS (
+    r double precision,
+    alpha double precision,
+    a double precision,
+    b double precision,
+    log_likelihood double precision,
+    clients bigint,
+    converged boolean
+);
+COMMENT ON TYPE bgnbd IS 'fitted BG/NBD model: purchase rate ~ Gamma(r, alpha), dropout probability ~ Beta(a, b), with the log-likelihood of the fit, the number of clients and whether the optimizer converged';
+
+-- Support functions shared by the model fits (src/history.c): their state is
+-- the same multiset of client histories.
+CREATE FUNCTION cprof_history_trans(internal, double precision, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_history_trans(internal, double precision, double precision, double precision) IS 'internal: transition function of bgnbd_fit() and pareto_nbd_fit()';
+CREATE FUNCTION cprof_history_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_history_combine(internal, internal) IS 'internal: combine function of bgnbd_fit(), pareto_nbd_fit() and gamma_gamma_fit()';
+CREATE FUNCTION cprof_history_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_history_serialize(internal) IS 'internal: serialize function of bgnbd_fit(), pareto_nbd_fit() and gamma_gamma_fit()';
+CREATE FUNCTION cprof_history_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_history_deserialize(bytea, internal) IS 'internal: deserialize function of bgnbd_fit() and pareto_nbd_fit()';
+
+CREATE FUNCTION cprof_bgnbd_fit_final(internal) RETURNS bgnbd
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_bgnbd_fit_final(internal) IS 'internal: final function of bgnbd_fit(): the maximum-likelihood fit';
+CREATE AGGREGATE bgnbd_fit(frequency double precision, recency double precision, age double precision) (
+    SFUNC = cprof_history_trans, STYPE = internal, SSPACE = 65536,
+    FINALFUNC = cprof_bgnbd_fit_final,
+    COMBINEFUNC = cprof_history_combine,
+    SERIALFUNC = cprof_history_serialize, DESERIALFUNC = cprof_history_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE bgnbd_fit(double precision, double precision, double precision) IS 'maximum-likelihood fit of the BG/NBD model to client histories (frequency, recency, age as given by rfm())';
+
+CREATE FUNCTION bgnbd_p_alive(model bgnbd, frequency double precision, recency double precision, age double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_p_alive(bgnbd, double precision, double precision, double precision) IS 'probability that a client with this history is still alive under a BG/NBD model';
+CREATE FUNCTION bgnbd_expected_purchases(model bgnbd, t double precision, frequency double precision, recency double precision, age double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd, double precision, double precision, double precision, double precision) IS 'expected purchases in the next t time units of a client with this history under a BG/NBD model';
+CREATE FUNCTION bgnbd_expected_purchases(model bgnbd, t double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd, double precision) IS 'expected purchases in the first t time units of a new client under a BG/NBD model';
+
+-- Gamma-Gamma spend model (Fader, Hardie & Lee 2005)
+CREATE TYPE gamma_gamma AS (
+    p double precision,
+    q double precision,
+    v double precision,
+    log_likelihood double precision,
+    clients bigint,
+    converged boolean
+);
+COMMENT ON TYPE gamma_gamma IS 'fitted Gamma-Gamma spend model: transaction value ~ Gamma(p, nu), nu ~ Gamma(q, v), with the log-likelihood of the fit, the number of clients and whether the optimizer converged';
+
+CREATE FUNCTION cprof_gamma_gamma_fit_trans(internal, double precision, double precision) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_trans(internal, double precision, double precision) IS 'internal: transition function of gamma_gamma_fit()';
+CREATE FUNCTION cprof_gamma_gamma_fit_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_deserialize(bytea, internal) IS 'internal: deserialize function of gamma_gamma_fit()';
+CREATE FUNCTION cprof_gamma_gamma_fit_final(internal) RETURNS gamma_gamma
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_final(internal) IS 'internal: final function of gamma_gamma_fit(): the maximum-likelihood fit';
+CREATE AGGREGATE gamma_gamma_fit(frequency double precision, monetary double precision) (
+    SFUNC = cprof_gamma_gamma_fit_trans, STYPE = internal, SSPACE = 65536,
+    FINALFUNC = cprof_gamma_gamma_fit_final,
+    COMBINEFUNC = cprof_history_combine,
+    SERIALFUNC = cprof_history_serialize, DESERIALFUNC = cprof_gamma_gamma_fit_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE gamma_gamma_fit(double precision, double precision) IS 'maximum-likelihood fit of the Gamma-Gamma spend model to the clients with frequency > 0 (frequency and monetary as given by rfm())';
+
+CREATE FUNCTION gamma_gamma_expected_value(model gamma_gamma, frequency double precision, monetary double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION gamma_gamma_expected_value(gamma_gamma, double precision, double precision) IS 'expected average transaction value of a client with this frequency and mean repeat spend under a Gamma-Gamma model';
+
+-- CLV from a purchase model and a spend model
+CREATE FUNCTION clv(purchases bgnbd, spend gamma_gamma, frequency double precision, recency double precision,
+                    age double precision, monetary double precision, months integer,
+                    monthly_discount double precision, units_per_month double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv(bgnbd, gamma_gamma, double precision, double precision, double precision, double precision, integer, double precision, double precision) IS 'customer lifetime value over the next months: expected purchases per month (BG/NBD) x expected value (Gamma-Gamma), month i discounted by (1 + monthly_discount)^i; units_per_month model time units make a month';
+
+-- Pareto/NBD (Schmittlein, Morrison & Colombo 1987)
+CREATE TYPE pareto_nbd AS (
+    r double precision,
+    alpha double precision,
+    s double precision,
+    beta double precision,
+    log_likelihood double precision,
+    clients bigint,
+    converged boolean
+);
+COMMENT ON TYPE pareto_nbd IS 'fitted Pareto/NBD model: purchase rate ~ Gamma(r, alpha), dropout rate ~ Gamma(s, beta), with the log-likelihood of the fit, the number of clients and whether the optimizer converged';
+
+CREATE FUNCTION cprof_pareto_nbd_fit_final(internal) RETURNS pareto_nbd
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_nbd_fit_final(internal) IS 'internal: final function of pareto_nbd_fit(): the maximum-likelihood fit';
+CREATE AGGREGATE pareto_nbd_fit(frequency double precision, recency double precision, age double precision) (
+    SFUNC = cprof_history_trans, STYPE = internal, SSPACE = 65536,
+    FINALFUNC = cprof_pareto_nbd_fit_final,
+    COMBINEFUNC = cprof_history_combine,
+    SERIALFUNC = cprof_history_serialize, DESERIALFUNC = cprof_history_deserialize,
+    PARALLEL = SAFE);
+COMMENT ON AGGREGATE pareto_nbd_fit(double precision, double precision, double precision) IS 'maximum-likelihood fit of the Pareto/NBD model to client histories (frequency, recency, age as given by rfm())';
+
+CREATE FUNCTION pareto_nbd_p_alive(model pareto_nbd, frequency double precision, recency double precision, age double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_nbd_p_alive(pareto_nbd, double precision, double precision, double precision) IS 'probability that a client with this history is still alive under a Pareto/NBD model';
+CREATE FUNCTION pareto_nbd_expected_purchases(model pareto_nbd, t double precision, frequency double precision, recency double precision, age double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd, double precision, double precision, double precision, double precision) IS 'expected purchases in the next t time units of a client with this history under a Pareto/NBD model';
+CREATE FUNCTION pareto_nbd_expected_purchases(model pareto_nbd, t double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd, double precision) IS 'expected purchases in the first t time units of a new client under a Pareto/NBD model';
+CREATE FUNCTION clv(purchases pareto_nbd, spend gamma_gamma, frequency double precision, recency double precision,
+                    age double precision, monetary double precision, months integer,
+                    monthly_discount double precision, units_per_month double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv(pareto_nbd, gamma_gamma, double precision, double precision, double precision, double precision, integer, double precision, double precision) IS 'customer lifetime value over the next months: expected purchases per month (Pareto/NBD) x expected value (Gamma-Gamma), month i discounted by (1 + monthly_discount)^i; units_per_month model time units make a month';
