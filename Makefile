@@ -39,9 +39,10 @@ demo:
 	@bash test/run.sh demo
 bench:
 	@bash test/run.sh bench $(BENCH_N)
-# The concentration family checked on the CDNOW data (../shared/data/cdnow).
+# The concentration family checked against plain SQL on the CDNOW data
+# (test/data/cdnow).
 test-cdnow:
 	@bash test/run.sh cdnow
-# validation of the CLV models on CDNOW (needs ../shared/data)
+# The CLV models validated on CDNOW and on simulated clients.
 test-clv:
 	@bash test/run.sh clv

@@ -33,6 +33,15 @@ in_cluster() {
 		"$@"
 }
 
+# check_cdnow: the CDNOW files are the ones test/data/cdnow/README.md
+# describes (the loader also checks their row counts and totals).
+check_cdnow() {
+	(cd test/data/cdnow && sha256sum --quiet -c SHA256SUMS) || {
+		echo "cprof: test/data/cdnow does not match its SHA256SUMS" >&2
+		exit 1
+	}
+}
+
 case "$mode" in
 	test)
 		rm -rf results regression.diffs regression.out
@@ -58,24 +67,20 @@ case "$mode" in
 		;;
 	bench)
 		n=${1:-10000000}
+		# the CLV section loads CDNOW through test/clv/load_cdnow.sql
+		export CPROF_CDNOW=${CPROF_CDNOW:-$top/test/data/cdnow}
 		CPROF_SHARED_BUFFERS=2GB in_cluster \
 			bash test/bench/bench.sh "$n"
 		;;
 	cdnow)
-		# the CDNOW purchase logs, next to the checkout (CI clones the
-		# repository beside shared/); the server reads them, so the path
-		# must be absolute
-		data=$(cd "$top/../shared/data/cdnow" && pwd)
-		in_cluster psql -X -q -v ON_ERROR_STOP=1 -v datadir="$data" \
-			-f test/cdnow/cdnow.sql
+		# the CDNOW purchase logs (test/data/cdnow), loaded by psql
+		check_cdnow
+		in_cluster psql -X -q -v ON_ERROR_STOP=1 \
+			-f test/cdnow/load.sql -f test/cdnow/cdnow.sql
 		;;
 	clv)
-		# the CLV validation on CDNOW: needs ../shared/data beside the checkout
-		export CPROF_CDNOW=${CPROF_CDNOW:-$top/../shared/data/cdnow}
-		if [ ! -f "$CPROF_CDNOW/CDNOW_sample.txt" ]; then
-			echo "cprof: CDNOW data not found in $CPROF_CDNOW" >&2
-			exit 1
-		fi
+		# the CLV validation on CDNOW and on simulated clients
+		check_cdnow
 		in_cluster psql -X -q -v ON_ERROR_STOP=1 \
 			-c "CREATE EXTENSION cprof" -f test/clv/load_cdnow.sql -f test/clv/validate.sql
 		;;
