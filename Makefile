@@ -32,13 +32,21 @@ endif
 
 BENCH_N ?= 10000000
 
-.PHONY: test demo bench test-all test-cdnow test-clv
+.PHONY: test demo bench test-all test-cdnow test-clv demo-start demo-psql demo-stop
 test:
 	@bash test/run.sh test
 demo:
 	@bash test/run.sh demo
 bench:
 	@bash test/run.sh bench $(BENCH_N)
+# A demo cluster to keep exploring (test/demo_cluster.sh): in ./demo-cluster,
+# on 127.0.0.1, with cprof and the demo data (schema cprof_demo) loaded.
+demo-start:
+	@bash test/demo_cluster.sh start
+demo-psql:
+	@bash test/demo_cluster.sh psql
+demo-stop:
+	@bash test/demo_cluster.sh stop
 # The concentration family checked against plain SQL on the CDNOW data
 # (test/data/cdnow).
 test-cdnow:

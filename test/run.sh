@@ -4,10 +4,10 @@
 #
 # Each mode installs the Debian packages that are missing (test/deps.sh),
 # builds cprof, and runs against a throwaway cluster made by pg_virtualenv
-# (temporary directory, loopback only, destroyed on exit).  The test and
-# benchmark modes install the extension into ./tmp_install and point the
-# cluster at it with Debian's extension_destdir setting, so they never touch
-# the system's PostgreSQL directories; `make demo` installs it for real.
+# (temporary directory, loopback only, destroyed on exit).  Every mode
+# installs the extension into ./tmp_install and points the cluster at it
+# with Debian's extension_destdir setting, so none of them writes to the
+# system's PostgreSQL directories.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -61,9 +61,7 @@ case "$mode" in
 		echo "${passed} passed, ${failed} failed"
 		;;
 	demo)
-		make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
-		pg_virtualenv -t -o "listen_addresses=localhost" \
-			psql -X -q -v ON_ERROR_STOP=1 -f test/demo.sql
+		in_cluster psql -X -q -v ON_ERROR_STOP=1 -f test/demo.sql
 		;;
 	bench)
 		n=${1:-10000000}

@@ -31,6 +31,8 @@ SET client_min_messages = warning;
 -- reaches the commands below through the environment.
 \setenv CPROF_CDNOW :cdnow_dir
 
+-- one transaction: a failure leaves the tables as they were
+BEGIN;
 CREATE SCHEMA IF NOT EXISTS cprof_demo;
 DROP TABLE IF EXISTS cprof_demo.cdnow_master, cprof_demo.cdnow_tx,
     cprof_demo.cdnow_summary, cprof_demo.cdnow_zbar;
@@ -73,5 +75,6 @@ BEGIN
     END IF;
 END $$;
 
+COMMIT;
 ANALYZE cprof_demo.cdnow_master, cprof_demo.cdnow_tx, cprof_demo.cdnow_summary, cprof_demo.cdnow_zbar;
 RESET client_min_messages;
