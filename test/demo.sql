@@ -4,7 +4,9 @@
  * any database where cprof can be installed: it installs cprof if missing
  * and generates the demo ledger (test/ledger.sql: 20,000 clients, 200,000
  * entries) only when cprof_demo.ledger does not exist yet.  It writes no
- * table outside pg_temp.
+ * table outside pg_temp.  With -v picture_dir=DIR it also writes the data
+ * of the two pictures there (whale_curve.csv, waterfall.csv; test/pictures/),
+ * which `make demo` draws with gnuplot.
  */
 \set ON_ERROR_STOP on
 \set QUIET on
@@ -110,3 +112,12 @@ ORDER BY (v).ltv DESC;
 -- The cost-allocation section goes here: test/timelog.sql loads
 -- cprof_demo.time_log and cprof_demo.cost_pools, and test/demo_costing.sql
 -- prints the report (both to be wired in with \ir).
+
+\if :{?picture_dir}
+-- the data of the pictures, drawn by test/pictures/*.gp
+\o :picture_dir/whale_curve.csv
+\ir pictures/whale_curve.sql
+\o :picture_dir/waterfall.csv
+\ir pictures/waterfall.sql
+\o
+\endif

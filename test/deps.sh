@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# test/deps.sh: install what building and testing cprof needs, only when missing.
-# Debian 12 packages; run as root (or through sudo when it is available).
+# test/deps.sh [CHECK:PACKAGE ...]: install what building and testing cprof
+# needs, only when missing.  Debian 12 packages; run as root (or through sudo
+# when it is available).  Each extra argument names a package a target also
+# needs, installed unless CHECK is there: a command name, or an absolute path
+# (a file the package installs), e.g. gnuplot:gnuplot-nox.
 set -euo pipefail
 
 PGVER=${PGVER:-15}
@@ -11,6 +14,15 @@ command -v pg_virtualenv >/dev/null || need+=(postgresql-common)
 command -v gcc >/dev/null || need+=(gcc)
 command -v make >/dev/null || need+=(make)
 command -v flock >/dev/null || need+=(util-linux)
+
+for extra in "$@"; do
+	check=${extra%%:*}
+	package=${extra#*:}
+	case "$check" in
+		/*) [ -e "$check" ] || need+=("$package") ;;
+		*) command -v "$check" >/dev/null || need+=("$package") ;;
+	esac
+done
 
 if [ ${#need[@]} -gt 0 ]; then
 	echo "cprof: installing missing packages: ${need[*]}"

@@ -61,7 +61,20 @@ case "$mode" in
 		echo "${passed} passed, ${failed} failed"
 		;;
 	demo)
-		in_cluster psql -X -q -v ON_ERROR_STOP=1 -f test/demo.sql
+		# the report, then the pictures (CPROF_PICTURES, docs/img when
+		# not set) drawn with gnuplot from the data the report wrote
+		bash test/deps.sh gnuplot:gnuplot-nox
+		pictures=${CPROF_PICTURES:-$top/docs/img}
+		work=$(mktemp -d)
+		trap 'rm -rf "$work"' EXIT
+		chmod 755 "$work"
+		in_cluster psql -X -q -v ON_ERROR_STOP=1 -v picture_dir="$work" -f test/demo.sql
+		mkdir -p "$pictures"
+		for picture in whale_curve waterfall; do
+			gnuplot -e "datafile='$work/$picture.csv'; outfile='$pictures/$picture.svg'" \
+				"test/pictures/$picture.gp"
+		done
+		echo "pictures: $pictures/whale_curve.svg, $pictures/waterfall.svg"
 		;;
 	bench)
 		n=${1:-10000000}
