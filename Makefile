@@ -32,7 +32,8 @@ endif
 
 BENCH_N ?= 10000000
 
-.PHONY: test demo bench test-all test-cdnow test-clv demo-start demo-psql demo-stop
+.PHONY: test demo bench test-all test-cdnow test-clv demo-start demo-psql demo-stop \
+	check-version deb deb-installcheck dist
 test:
 	@bash test/run.sh test
 demo:
@@ -54,3 +55,19 @@ test-cdnow:
 # The CLV models validated on CDNOW and on simulated clients.
 test-clv:
 	@bash test/run.sh clv
+
+# Packaging (test/package.sh).  The version is written once, default_version
+# in cprof.control; check-version checks META.json, debian/changelog and
+# CHANGELOG.md against it.
+check-version:
+	@bash test/check_version.sh
+# dist/postgresql-15-cprof_<version>_amd64.deb, built with pg_buildext
+deb:
+	@bash test/package.sh deb
+# installs that package into the system and runs the regression suite
+# against it on a throwaway cluster
+deb-installcheck:
+	@bash test/package.sh deb-installcheck
+# dist/cprof-<version>.zip for PGXN, from the committed tree
+dist:
+	@bash test/package.sh dist
