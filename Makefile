@@ -33,13 +33,16 @@ endif
 BENCH_N ?= 10000000
 
 .PHONY: test demo bench test-all test-cdnow test-clv demo-start demo-psql demo-stop \
-	check-version deb deb-installcheck dist
+	check-version deb deb-installcheck dist test-clients
 test:
 	@bash test/run.sh test
 demo:
 	@bash test/run.sh demo
 bench:
 	@bash test/run.sh bench $(BENCH_N)
+# Every kind of result read through psycopg 3 and node-postgres.
+test-clients:
+	@bash test/run.sh clients
 # A demo cluster to keep exploring (test/demo_cluster.sh): in ./demo-cluster,
 # on 127.0.0.1, with cprof and the demo data (schema cprof_demo) loaded.
 demo-start:

@@ -95,6 +95,13 @@ case "$mode" in
 		in_cluster psql -X -q -v ON_ERROR_STOP=1 \
 			-c "CREATE EXTENSION cprof" -f test/clv/load_cdnow.sql -f test/clv/validate.sql
 		;;
+	clients)
+		# cprof's results read through psycopg 3 and node-postgres
+		bash test/deps.sh /usr/bin/python3:python3 \
+			/usr/lib/python3/dist-packages/psycopg/__init__.py:python3-psycopg \
+			node:nodejs npm:npm
+		in_cluster bash test/clients/run.sh
+		;;
 	*)
 		echo "test/run.sh: unknown mode '$mode'" >&2
 		exit 2
