@@ -33,13 +33,17 @@ endif
 BENCH_N ?= 10000000
 
 .PHONY: test demo bench test-all test-cdnow test-clv demo-start demo-psql demo-stop \
-	check-version deb deb-installcheck dist test-clients
+	check-version deb deb-installcheck dist test-clients test-docs
 test:
 	@bash test/run.sh test
 demo:
 	@bash test/run.sh demo
 bench:
 	@bash test/run.sh bench $(BENCH_N)
+# The SQL examples of README.md and docs/*.md against their printed output;
+# PAGE=docs/x.md (or several, space-separated) checks only those pages.
+test-docs:
+	@bash test/run.sh docs $(PAGE)
 # Every kind of result read through psycopg 3 and node-postgres.
 test-clients:
 	@bash test/run.sh clients

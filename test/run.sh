@@ -95,6 +95,12 @@ case "$mode" in
 		in_cluster psql -X -q -v ON_ERROR_STOP=1 \
 			-c "CREATE EXTENSION cprof" -f test/clv/load_cdnow.sql -f test/clv/validate.sql
 		;;
+	docs)
+		# the SQL examples of the README and docs/*.md (or the pages
+		# given) against the output they show
+		bash test/deps.sh /usr/bin/python3:python3
+		in_cluster /usr/bin/python3 test/docs/check_docs.py "$@"
+		;;
 	clients)
 		# cprof's results read through psycopg 3 and node-postgres
 		bash test/deps.sh /usr/bin/python3:python3 \
