@@ -69,4 +69,9 @@ deb=$(sed -n '1s/^cprof (\([^)]*\)).*/\1/p' debian/changelog)
 # CHANGELOG.md has a section for the extension version
 grep -q "^## $ext\b" CHANGELOG.md || fail "CHANGELOG.md has no '## $ext' section"
 
+# the documentation's file names of the package and of the zip
+stale=$(grep -HnoE 'postgresql-15-cprof_[0-9][0-9.]*_|cprof-[0-9][0-9.]*\.zip' README.md docs/*.md |
+	grep -vE "postgresql-15-cprof_${release//./\\.}_|cprof-${release//./\\.}\.zip" || true)
+[ -z "$stale" ] || fail "the documentation names another version: $stale"
+
 echo "$release"
