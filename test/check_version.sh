@@ -13,6 +13,9 @@ fail() {
 	exit 1
 }
 
+# perl's JSON module reads META.json (the package perl, beside perl-base)
+perl -MJSON::PP -e 1 2>/dev/null || bash test/deps.sh --only json_pp:perl
+
 ext=$(sed -n "s/^default_version *= *'\([^']*\)'.*/\1/p" cprof.control)
 [[ $ext =~ ^[0-9]+\.[0-9]+$ ]] || fail "cprof.control: default_version '$ext' is not X.Y"
 release=$ext.0

@@ -92,8 +92,7 @@ case "$action" in
 		echo "${passed} passed, ${failed} failed"
 		;;
 	dist)
-		command -v git >/dev/null || bash test/deps.sh git:git
-		command -v zip >/dev/null || bash test/deps.sh zip:zip
+		bash test/deps.sh --only git:git zip:zip unzip:unzip
 		if [ -n "$(git status --porcelain --untracked-files=no)" ]; then
 			echo "cprof: note: uncommitted changes are not in the zip (it is made from HEAD)" >&2
 		fi
