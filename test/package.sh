@@ -45,7 +45,7 @@ case "$action" in
 			cd build/deb/cprof-"$version"
 			# the build dependencies debian/control names, when missing
 			if ! dpkg-checkbuilddeps 2>/dev/null; then
-				missing=$(dpkg-checkbuilddeps 2>&1 | sed -n 's/.*Unmet build dependencies: //p' | sed 's/([^)]*)//g')
+				missing=$(dpkg-checkbuilddeps 2>&1 | sed -n 's/.*Unmet build dependencies: //p' | sed -e 's/([^)]*)//g' -e 's/:[a-z0-9]*//g')
 				echo "cprof: installing build dependencies: $missing"
 				export DEBIAN_FRONTEND=noninteractive
 				apt-get update -qq

@@ -172,6 +172,32 @@ class ExpandedColumns(CprofTestCase):
         self.assertIsInstance(r["first_purchase"], datetime.date)
 
 
+    def test_models_expanded(self):
+        with self.conn.cursor() as cur:
+            fits = {}
+            for name, query in (
+                    ("bgnbd", "SELECT (bgnbd_fit(frequency, recency, t)).* FROM cprof_demo.cdnow_summary"),
+                    ("pareto_nbd", "SELECT (pareto_nbd_fit(frequency, recency, t)).* FROM cprof_demo.cdnow_summary"),
+                    ("gamma_gamma", "SELECT (gamma_gamma_fit(x, zbar)).* FROM cprof_demo.cdnow_zbar")):
+                cur.execute(query)
+                fits[name] = dict(zip([d.name for d in cur.description], cur.fetchone()))
+        for fit in fits.values():
+            self.assertIsInstance(fit["log_likelihood"], float)
+            self.assertIsInstance(fit["clients"], int)
+            self.assertIs(fit["converged"], True)
+        bg, pn, gg = fits["bgnbd"], fits["pareto_nbd"], fits["gamma_gamma"]
+        # published for CDNOW: BG/NBD r, alpha, a, b = 0.243, 4.414, 0.793, 2.426
+        # (Fader, Hardie & Lee 2005); Pareto/NBD r, alpha, s = 0.553, 10.578,
+        # 0.606, beta 11.669 (weakly determined: within 0.002); Gamma-Gamma
+        # p, q, v = 6.25, 3.74, 15.44
+        self.assertEqual([round(bg[k], 3) for k in ("r", "alpha", "a", "b")], [0.243, 4.414, 0.793, 2.426])
+        self.assertEqual([round(pn[k], 3) for k in ("r", "alpha", "s")], [0.553, 10.578, 0.606])
+        self.assertLess(abs(pn["beta"] - 11.669), 0.002)
+        for k, published in (("p", 6.25), ("q", 3.74), ("v", 15.44)):
+            self.assertLess(abs(gg[k] - published), 0.01)
+        self.assertEqual((bg["clients"], pn["clients"], gg["clients"]), (2357, 2357, 946))
+
+
 class RegisteredComposites(CprofTestCase):
     """register_composite: a composite arrives as a Python object with typed
     attributes, in text and binary, and goes back as a parameter."""

@@ -47,6 +47,31 @@ test('exact beyond double precision', async () => {
   assert.equal(rows[0].cprof, rows[0].plain);
 });
 
+test('every composite expanded with (x).* into plain columns', async () => {
+  const bg = (await client.query('SELECT (bgnbd_fit(frequency, recency, t)).* FROM cprof_demo.cdnow_summary')).rows[0];
+  const pn = (await client.query('SELECT (pareto_nbd_fit(frequency, recency, t)).* FROM cprof_demo.cdnow_summary')).rows[0];
+  const gg = (await client.query('SELECT (gamma_gamma_fit(x, zbar)).* FROM cprof_demo.cdnow_zbar')).rows[0];
+  // published for CDNOW: BG/NBD (Fader, Hardie & Lee 2005), Pareto/NBD (beta
+  // weakly determined: within 0.002), Gamma-Gamma
+  assert.deepEqual([bg.r, bg.alpha, bg.a, bg.b].map((x) => x.toFixed(3)), ['0.243', '4.414', '0.793', '2.426']);
+  assert.deepEqual([pn.r, pn.alpha, pn.s].map((x) => x.toFixed(3)), ['0.553', '10.578', '0.606']);
+  assert.ok(Math.abs(pn.beta - 11.669) < 0.002);
+  [[gg.p, 6.25], [gg.q, 3.74], [gg.v, 15.44]].forEach(([x, e]) => assert.ok(Math.abs(x - e) < 0.01));
+  assert.deepEqual([bg.clients, pn.clients, gg.clients], ['2357', '2357', '946']);
+  assert.deepEqual([bg.converged, pn.converged, gg.converged], [true, true, true]);
+  const v = (await client.query(`
+    SELECT (cohort_ltv(p, t, c, 0.01)).* FROM (VALUES (100.50, 12.0, true), (80.25, 3.0, false)) s(p, t, c)`)).rows[0];
+  assert.deepEqual([v.clients, v.churned, v.exposure], ['2', '1', 15]);
+  assert.equal(typeof v.margin, 'string');
+  const h = (await client.query(`
+    SELECT (rfm(purchased_on, amount, date '1997-09-30', '7 days')).*
+    FROM cprof_demo.cdnow_tx WHERE sample_id = 1 AND purchased_on <= '1997-09-30'`)).rows[0];
+  // the first CDNOW sample customer: x = 2, t_x = 30.43, T = 38.86 published;
+  // monetary (29.73 + 14.96) / 2
+  assert.deepEqual([h.frequency, h.recency.toFixed(2), h.age.toFixed(2), Number(h.monetary)], [2, '30.43', '38.86', 22.345]);
+  assert.ok(h.first_purchase instanceof Date); // date columns: a Date, unlike inside a composite
+});
+
 test('a composite arrives as its text form unless a parser is registered', async () => {
   const { rows } = await client.query(`
     SELECT client_profit(amount, kind) AS p FROM (VALUES (100.00, 'revenue'), (40, 'cogs')) t(amount, kind)`);
