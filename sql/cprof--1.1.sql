@@ -2,6 +2,20 @@
 \echo Use "CREATE EXTENSION cprof" to load this file. \quit
 
 /*
+ * cprof is a trusted extension: a database owner may run this script, which
+ * then runs as the bootstrap superuser in a schema the owner chose, perhaps
+ * one where others can create objects.  So every section follows these
+ * rules (docs/install.md; test 03_install checks the catalog side):
+ * plain CREATE of new objects, never OR REPLACE or IF NOT EXISTS; only
+ * DDL, with constants as defaults; functions in C (a SQL or PL body is
+ * parsed at run time with the caller's search_path, and a relocatable
+ * extension cannot name its own schema in it: one is allowed only with
+ * SET search_path = pg_catalog, pg_temp and no use of cprof's objects); no
+ * SET search_path, DO blocks or queries; functions named with their exact
+ * argument types wherever they are referred to.
+ */
+
+/*
  * ---------------------------------------------------------------------------
  * client_profit: the customer P&L (docs/domain.md section 1)
  * ---------------------------------------------------------------------------
