@@ -154,7 +154,6 @@ profit_call_info(FunctionCallInfo fcinfo)
 		{
 			info->shape = SHAPE_ROLLUP;
 			old = MemoryContextSwitchTo(flinfo->fn_mcxt);
-			info->shape = SHAPE_ROLLUP;
 			info->tupdesc = lookup_rowtype_tupdesc_copy(type1, -1);
 			MemoryContextSwitchTo(old);
 		}

@@ -97,12 +97,17 @@ param_float(CprofParetoState *st, double x, const char *name, double lo,
 			param_varies(name, fstr(st->fparam), fstr(x), range);
 		return;
 	}
-	if (!(x >= lo && x <= hi) || isinf(x))
+	if ((!(x >= lo && x <= hi) || isinf(x)) && isinf(hi))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be %s, got %s", name,
-						isinf(hi) ? "a finite number 0 or greater" : "between 0 and 1",
-						fstr(x)),
+				 errmsg("%s must be a finite number %s or greater, got %s",
+						name, fstr(lo), fstr(x)),
+				 errhint("Pass %s.", range)));
+	if (!(x >= lo && x <= hi))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be between %s and %s, got %s",
+						name, fstr(lo), fstr(hi), fstr(x)),
 				 errhint("Pass %s.", range)));
 	st->fparam = x;
 	st->has_param = true;
@@ -120,11 +125,17 @@ param_int(CprofParetoState *st, int64 x, const char *name, int64 lo,
 						 psprintf(INT64_FORMAT, x), range);
 		return;
 	}
+	if (x < lo && hi == PG_INT64_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be " INT64_FORMAT " or greater, got " INT64_FORMAT,
+						name, lo, x),
+				 errhint("Pass %s.", range)));
 	if (x < lo || x > hi)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be %s, got " INT64_FORMAT, name,
-						hi == PG_INT64_MAX ? "0 or greater" : "between 1 and 10000000", x),
+				 errmsg("%s must be between " INT64_FORMAT " and " INT64_FORMAT ", got " INT64_FORMAT,
+						name, lo, hi, x),
 				 errhint("Pass %s.", range)));
 	st->iparam = x;
 	st->has_param = true;
@@ -132,7 +143,7 @@ param_int(CprofParetoState *st, int64 x, const char *name, int64 lo,
 
 #define RANGE_FRACTION	"a fraction of the clients between 0 and 1, for example 0.2 for the top 20%"
 #define RANGE_SHARE		"a share of the total that is 0 or greater, for example 0.8 for 80% (shares above 1 are reached only when some values are negative)"
-#define RANGE_POINTS	"a number of intervals between 1 and 10000000, for example 100 for every percentile"
+#define RANGE_POINTS	"a number of intervals between 1 and " CppAsString2(MAX_CURVE_POINTS) ", for example 100 for every percentile"
 #define RANGE_TOP_N		"a number of clients that is 0 or greater, for example 10"
 
 PG_FUNCTION_INFO_V1(cprof_pareto_trans);
