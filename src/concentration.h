@@ -58,6 +58,8 @@ typedef struct CprofParetoState
 	double		fparam;			/* PARAM_FLOAT */
 	int64		iparam;			/* PARAM_INT */
 	int32		nfractions;		/* PARAM_ARRAY: number of fractions */
+	int32		lbound;			/* PARAM_ARRAY: the array's lower bound,
+								 * which the result keeps */
 	double	   *fractions;		/* PARAM_ARRAY: the fractions */
 	ArrayType  *fractions_raw;	/* PARAM_ARRAY: the array as first seen, to
 								 * check later rows cheaply (memcmp) */
@@ -127,9 +129,15 @@ arg_types(FunctionCallInfo fcinfo)
 	return (const ParetoArgTypes *) flinfo->fn_extra;
 }
 
-/* A value as a double; NaN and infinities are errors. */
+/*
+ * A value as a double; NaN and infinities are errors, and so is a numeric
+ * that double precision cannot hold (its magnitude above about 1.8e308, or
+ * not zero and below about 4.9e-324), as value::double precision has it.
+ * 'fname' names the function in the error when it is not an aggregate's
+ * support function.
+ */
 static inline double
-value_double(Datum d, Oid type)
+value_double(FunctionCallInfo fcinfo, Datum d, Oid type, const char *fname)
 {
 	double		x;
 
@@ -140,11 +148,16 @@ value_double(Datum d, Oid type)
 	else
 	{
 		x = cprof_numeric_to_double(d);
-		if (unlikely(isinf(x)) && !numeric_is_inf(DatumGetNumeric(d)))
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("value is out of range for type double precision"),
-					 errhint("Scale the values down, for example to thousands.")));
+		if (unlikely(isinf(x) || x == 0))
+		{
+			CprofDoubleRange r = cprof_double_range(d, x);
+
+			if (r != CPROF_DOUBLE_IN_RANGE)
+				cprof_double_range_error(r, "value", cprof_agg_name(fcinfo, fname),
+										 r == CPROF_DOUBLE_TOO_LARGE ?
+										 "Concentration is computed in double precision: express the values in a larger unit, for example thousands." :
+										 "Concentration is computed in double precision: round the values, for example with round(value, 10), or express them in a smaller unit.");
+		}
 	}
 	if (unlikely(!isfinite(x)))
 		ereport(ERROR,
@@ -154,22 +167,42 @@ value_double(Datum d, Oid type)
 	return x + 0.0;				/* -0 becomes +0 */
 }
 
+/*
+ * Scale-freeness.  Every answer of the family is unchanged when all values
+ * are multiplied by the same positive number, but double precision sums
+ * overflow past about 1.8e308 and products of values lose bits below about
+ * 2.2e-308.  So the final functions multiply the values by a power of two
+ * (exactly) that brings the largest magnitude into [CPROF_SCALE_MIN,
+ * CPROF_SCALE_MAX] when it lies outside (cprof_scale_factor).  Inside that
+ * range nothing is scaled, and outside it the scaled computation gives what
+ * the unscaled one would give without overflow or underflow: IEEE
+ * arithmetic commutes with multiplication by a power of two.  hhi, whose
+ * state holds sums of squares, scales as it goes (hhi.c).
+ */
+#define CPROF_SCALE_MAX		0x1p400
+#define CPROF_SCALE_MIN		0x1p-400
+
+extern double cprof_scale_factor(double maxabs);
 extern CprofParetoState *cprof_pareto_state_new(ParetoParam kind, MemoryContext cxt);
 extern void cprof_store_grow(CprofParetoState *st, MemoryContext cxt);
 extern double *cprof_store_copy(const CprofParetoState *st, KSum *total);
 
-/* Sign statistics of a store: sums of the positive and of all values. */
+/*
+ * Sign statistics of a store: sums of the positive and of all values, each
+ * value multiplied by factor.
+ */
 typedef struct SignStats
 {
 	KSum		total;			/* all values */
 	KSum		pos;			/* positive values */
 	int64		npos;			/* values > 0 */
 	int64		nneg;			/* values < 0 */
+	double		factor;			/* the scale factor of the sums */
 } SignStats;
 
 extern void cprof_store_sign_stats(const CprofParetoState *st, SignStats *ss);
 extern double *cprof_store_copy_sign(const CprofParetoState *st, int sign,
-									 int64 count);
+									 int64 count, double factor);
 
 static inline void
 store_add(CprofParetoState *st, double x, MemoryContext cxt)
@@ -201,6 +234,7 @@ extern void cprof_lorenz_at(double *a, int64 n, double S, const int64 *k,
 							const double *r, int m, double *out);
 extern void cprof_position_of(double f, int64 n, int64 *k, double *r);
 extern uint64 *cprof_store_sorted_keys(const CprofParetoState *st);
+extern double cprof_keys_scale_factor(const uint64 *keys, int64 n);
 
 /* The double of a radix sort key (see cprof_store_sorted_keys). */
 static inline double

@@ -61,7 +61,8 @@ pareto_step(FunctionCallInfo fcinfo, ParetoParam kind, const char *fname)
 	if (st == NULL)
 		st = cprof_pareto_state_new(kind, aggcxt);
 	if (!PG_ARGISNULL(1))
-		store_add(st, value_double(PG_GETARG_DATUM(1), type), aggcxt);
+		store_add(st, value_double(fcinfo, PG_GETARG_DATUM(1), type,
+								   "a concentration aggregate"), aggcxt);
 	return st;
 }
 
@@ -214,6 +215,7 @@ cprof_pareto_share_trans(PG_FUNCTION_ARGS)
 				st->fractions[i] = f;
 			}
 			st->nfractions = nelems;
+			st->lbound = ARR_NDIM(arr) == 1 ? ARR_LBOUND(arr)[0] : 1;
 			st->fractions_raw = MemoryContextAlloc(aggcxt, VARSIZE(arr));
 			memcpy(st->fractions_raw, arr, VARSIZE(arr));
 			st->has_param = true;
@@ -267,9 +269,13 @@ cprof_top_share_trans(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------------
  */
 
-/* The state, or NULL when the group has no value. */
+/*
+ * The state, or NULL when the group has no value.  A state whose parameter
+ * kind is not among 'kinds' (bits 1 << ParetoParam), which only a hand-made
+ * aggregate can pass, is an error.
+ */
 static CprofParetoState *
-pareto_final_state(FunctionCallInfo fcinfo, const char *fname)
+pareto_final_state(FunctionCallInfo fcinfo, const char *fname, int kinds)
 {
 	CprofParetoState *st;
 
@@ -277,15 +283,20 @@ pareto_final_state(FunctionCallInfo fcinfo, const char *fname)
 	if (PG_ARGISNULL(0))
 		return NULL;
 	st = (CprofParetoState *) PG_GETARG_POINTER(0);
+	if (!(kinds & (1 << st->param_kind)))
+		cprof_state_mismatch("concentration");
 	return st->n == 0 ? NULL : st;
 }
+
+#define KIND(k)		(1 << (k))
 
 PG_FUNCTION_INFO_V1(cprof_pareto_share_final);
 /* pareto_share(value [, top_fraction]): L(top_fraction), 0.2 by default. */
 Datum
 cprof_pareto_share_final(PG_FUNCTION_ARGS)
 {
-	CprofParetoState *st = pareto_final_state(fcinfo, "cprof_pareto_share_final");
+	CprofParetoState *st = pareto_final_state(fcinfo, "cprof_pareto_share_final",
+											  KIND(PARAM_NONE) | KIND(PARAM_FLOAT));
 	double		f;
 	int64		k;
 	double		r;
@@ -296,6 +307,8 @@ cprof_pareto_share_final(PG_FUNCTION_ARGS)
 	if (st == NULL)
 		PG_RETURN_NULL();
 	f = st->has_param ? st->fparam : 0.2;
+	if (!(f >= 0 && f <= 1))
+		cprof_state_mismatch("concentration");
 	a = cprof_store_copy(st, &total);
 	if (ksum_value(&total) == 0)
 		PG_RETURN_NULL();
@@ -306,11 +319,15 @@ cprof_pareto_share_final(PG_FUNCTION_ARGS)
 }
 
 PG_FUNCTION_INFO_V1(cprof_pareto_shares_final);
-/* pareto_share(value, fractions): L at each fraction, in one pass. */
+/*
+ * pareto_share(value, fractions): L at each fraction, in one pass, as an
+ * array with the bounds of fractions.
+ */
 Datum
 cprof_pareto_shares_final(PG_FUNCTION_ARGS)
 {
-	CprofParetoState *st = pareto_final_state(fcinfo, "cprof_pareto_shares_final");
+	CprofParetoState *st = pareto_final_state(fcinfo, "cprof_pareto_shares_final",
+											  KIND(PARAM_ARRAY));
 	int			m;
 	int64	   *k;
 	double	   *r;
@@ -318,7 +335,7 @@ cprof_pareto_shares_final(PG_FUNCTION_ARGS)
 	Datum	   *elems;
 	KSum		total;
 	double	   *a;
-	int			lb = 1;
+	int			lb;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
@@ -336,15 +353,13 @@ cprof_pareto_shares_final(PG_FUNCTION_ARGS)
 	pfree(a);
 	for (int i = 0; i < m; i++)
 		elems[i] = Float8GetDatum(out[i]);
-	if (st->fractions_raw != NULL && ARR_NDIM(st->fractions_raw) == 1)
-		lb = ARR_LBOUND(st->fractions_raw)[0];
 	if (m == 0)
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(FLOAT8OID));
+	lb = st->lbound;
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(elems, NULL, 1, &m, &lb, FLOAT8OID,
 											 sizeof(float8), FLOAT8PASSBYVAL,
 											 TYPALIGN_DOUBLE));
 }
-
 
 /* Curves with more points than this sort instead of selecting. */
 #define CURVE_SORT_POINTS	16
@@ -354,7 +369,8 @@ PG_FUNCTION_INFO_V1(cprof_pareto_curve_final);
 Datum
 cprof_pareto_curve_final(PG_FUNCTION_ARGS)
 {
-	CprofParetoState *st = pareto_final_state(fcinfo, "cprof_pareto_curve_final");
+	CprofParetoState *st = pareto_final_state(fcinfo, "cprof_pareto_curve_final",
+											  KIND(PARAM_INT));
 	int			points;
 	int64	   *k;
 	double	   *r;
@@ -365,6 +381,8 @@ cprof_pareto_curve_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL)
 		PG_RETURN_NULL();
+	if (!st->has_param || st->iparam < 1 || st->iparam > MAX_CURVE_POINTS)
+		cprof_state_mismatch("concentration");
 	points = (int) st->iparam;
 	k = palloc((points + 1) * sizeof(int64));
 	r = palloc((points + 1) * sizeof(double));
@@ -391,19 +409,21 @@ cprof_pareto_curve_final(PG_FUNCTION_ARGS)
 	{
 		/*
 		 * Many points: one radix sort, then one pass from the largest value
-		 * (k is non-decreasing in j).
+		 * (k is non-decreasing in j), the values scaled as
+		 * cprof_store_copy scales them.
 		 */
 		uint64	   *keys = cprof_store_sorted_keys(st);
 		KSum	   *prefix = palloc((points + 1) * sizeof(KSum));
 		double	   *next = palloc((points + 1) * sizeof(double));
 		KSum		run = {0, 0};
 		int64		n = st->n;
+		double		factor = cprof_keys_scale_factor(keys, n);
 		int			j = 0;
 		double		S;
 
 		for (int64 rank = 0; rank < n; rank++)
 		{
-			double		x = radix_unkey(keys[n - 1 - rank]);
+			double		x = radix_unkey(keys[n - 1 - rank]) * factor;
 
 			while (j <= points && k[j] == rank)
 			{
@@ -433,7 +453,7 @@ cprof_pareto_curve_final(PG_FUNCTION_ARGS)
 
 				if (r[j] > 0)
 					ksum_add(&t, r[j] * next[j]);
-				out[j] = ksum_value(&t) / S;
+				out[j] = ksum_value(&t) / S + 0.0;	/* never -0 */
 			}
 		}
 	}
@@ -449,7 +469,8 @@ PG_FUNCTION_INFO_V1(cprof_top_share_final);
 Datum
 cprof_top_share_final(PG_FUNCTION_ARGS)
 {
-	CprofParetoState *st = pareto_final_state(fcinfo, "cprof_top_share_final");
+	CprofParetoState *st = pareto_final_state(fcinfo, "cprof_top_share_final",
+											  KIND(PARAM_INT));
 	KSum		total;
 	double	   *a;
 	int64		k;
@@ -458,6 +479,8 @@ cprof_top_share_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL)
 		PG_RETURN_NULL();
+	if (!st->has_param || st->iparam < 0)
+		cprof_state_mismatch("concentration");
 	a = cprof_store_copy(st, &total);
 	if (ksum_value(&total) == 0)
 		PG_RETURN_NULL();
@@ -468,7 +491,8 @@ cprof_top_share_final(PG_FUNCTION_ARGS)
 }
 
 /*
- * The smallest f with L(f) >= share, or -1 when L never reaches it.
+ * The smallest f with L(f) >= share, or -1 when L never reaches it, or NaN
+ * when the total is 0.
  *
  * With S > 0, L is concave (its slopes v_k / S decrease): it rises while the
  * values are positive, then falls back to 1, so the first crossing lies
@@ -477,10 +501,11 @@ cprof_top_share_final(PG_FUNCTION_ARGS)
  * values and rises back to 1 over the negative ones, so the crossing of a
  * share in (0, 1] lies among the negative values (taken from the one
  * closest to 0), where the running sum has fallen by P - share * S; a share
- * above 1 is never reached.
+ * above 1 is never reached.  The sums are of the scaled values
+ * (cprof_store_sign_stats).
  */
 static double
-fraction_of(const CprofParetoState *st, double share, double *crossing)
+fraction_of(const CprofParetoState *st, double share)
 {
 	SignStats	ss;
 	double		S;
@@ -496,17 +521,14 @@ fraction_of(const CprofParetoState *st, double share, double *crossing)
 	if (S == 0)
 		return get_float8_nan();
 	if (share == 0)
-	{
-		*crossing = get_float8_infinity();
 		return 0;
-	}
 	if (S > 0)
 	{
 		double		D = share * S;
 
 		if (D > P)
 			return -1;
-		a = cprof_store_copy_sign(st, 1, ss.npos);
+		a = cprof_store_copy_sign(st, 1, ss.npos, ss.factor);
 		t = cprof_cross_position(a, ss.npos, 1.0, D, P, &v, &ctx);
 	}
 	else
@@ -519,12 +541,11 @@ fraction_of(const CprofParetoState *st, double share, double *crossing)
 			return -1;
 		ksum_add(&d, share * -S);
 		M = P - S;				/* the sum of |negative values| */
-		a = cprof_store_copy_sign(st, -1, ss.nneg);
+		a = cprof_store_copy_sign(st, -1, ss.nneg, ss.factor);
 		t = nonneg + cprof_cross_position(a, ss.nneg, -1.0,
 										  Min(ksum_value(&d), M), M, &v, &ctx);
 	}
 	pfree(a);
-	*crossing = v;
 	return t / st->n;
 }
 
@@ -533,16 +554,20 @@ PG_FUNCTION_INFO_V1(cprof_pareto_fraction_final);
 Datum
 cprof_pareto_fraction_final(PG_FUNCTION_ARGS)
 {
-	CprofParetoState *st = pareto_final_state(fcinfo, "cprof_pareto_fraction_final");
-	double		crossing;
+	CprofParetoState *st = pareto_final_state(fcinfo, "cprof_pareto_fraction_final",
+											  KIND(PARAM_NONE) | KIND(PARAM_FLOAT));
+	double		share;
 	double		f;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	f = fraction_of(st, st->has_param ? st->fparam : 0.8, &crossing);
+	share = st->has_param ? st->fparam : 0.8;
+	if (!(share >= 0) || isinf(share))
+		cprof_state_mismatch("concentration");
+	f = fraction_of(st, share);
 	if (isnan(f) || f < 0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(Min(f, 1.0));
+	PG_RETURN_FLOAT8(Min(f, 1.0) + 0.0);
 }
 
 PG_FUNCTION_INFO_V1(cprof_gini_final);
@@ -551,28 +576,35 @@ PG_FUNCTION_INFO_V1(cprof_gini_final);
  * (i/n, L_i) by trapezoids.  With x_1 <= ... <= x_n this is
  * sum((2i - n - 1) x_i) / (n S): the coefficients sum to 0, so equal values
  * give exactly 0, and the numerator has no cancellation between two large
- * terms (the textbook 2 sum(i x_i) / (n S) - (n + 1) / n has).
+ * terms (the textbook 2 sum(i x_i) / (n S) - (n + 1) / n has).  The values
+ * are scaled as cprof_store_copy scales them, and the result is never -0
+ * (one negative value gives 0 / -x).
  */
 Datum
 cprof_gini_final(PG_FUNCTION_ARGS)
 {
-	CprofParetoState *st = pareto_final_state(fcinfo, "cprof_gini_final");
+	CprofParetoState *st = pareto_final_state(fcinfo, "cprof_gini_final",
+											  KIND(PARAM_NONE));
 	uint64	   *keys;
 	KSum		total = {0, 0};
 	KSum		num = {0, 0};
 	int64		n;
 	double		S;
+	double		factor;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
 	n = st->n;
 	keys = cprof_store_sorted_keys(st);
+	factor = cprof_keys_scale_factor(keys, n);
 	for (int64 i = 0; i < n; i++)
 	{
-		double		x = radix_unkey(keys[i]);
+		double		x = radix_unkey(keys[i]) * factor;
 
 		ksum_add(&total, x);
 		ksum_add(&num, (double) (2 * i + 1 - n) * x);
+		if (unlikely((i & INTERRUPT_MASK) == INTERRUPT_MASK))
+			CHECK_FOR_INTERRUPTS();
 	}
 	pfree(keys);
 	S = ksum_value(&total);
@@ -582,5 +614,5 @@ cprof_gini_final(PG_FUNCTION_ARGS)
 				 errmsg("sum of the values is out of the range of double precision")));
 	if (S == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(ksum_value(&num) / ((double) n * S));
+	PG_RETURN_FLOAT8(ksum_value(&num) / ((double) n * S) + 0.0);
 }

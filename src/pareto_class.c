@@ -28,8 +28,9 @@ typedef struct ClassPartition
 	bool		undefined;		/* no value, or a total of 0: all NULL */
 	double		a_share;		/* the partition's parameters */
 	double		b_share;
-	double		a_min;			/* values >= a_min are class A */
-	double		b_min;			/* values >= b_min (and < a_min) are B */
+	double		factor;			/* the values' scale factor */
+	double		a_min;			/* scaled values >= a_min are class A */
+	double		b_min;			/* scaled values >= b_min (and < a_min) are B */
 } ClassPartition;
 
 #define RANGE_CLASSES	"shares with 0 < a_share <= b_share <= 1, for example 0.8 and 0.95"
@@ -115,6 +116,7 @@ pareto_class(PG_FUNCTION_ARGS)
 		int64		n = 0;
 		SignStats	ss;
 		SelectCtx	ctx = {UINT64CONST(0x9E3779B97F4A7C15) ^ (uint64) rows};
+		double		maxabs = 0;
 
 		memset(&ss, 0, sizeof(ss));
 		if (rows > INT_MAX)
@@ -132,8 +134,17 @@ pareto_class(PG_FUNCTION_ARGS)
 				break;
 			if (isnull)
 				continue;
-			x = value_double(d, type);
+			x = value_double(fcinfo, d, type, "pareto_class");
 			all[n++] = x;
+			maxabs = Max(maxabs, fabs(x));
+			if (unlikely((i & INTERRUPT_MASK) == INTERRUPT_MASK))
+				CHECK_FOR_INTERRUPTS();
+		}
+		/* the values scaled as the aggregates scale them (concentration.h) */
+		part->factor = cprof_scale_factor(maxabs);
+		for (int64 i = 0; i < n; i++)
+		{
+			x = all[i] *= part->factor;
 			ksum_add(&ss.total, x);
 			if (x > 0)
 			{
@@ -142,8 +153,6 @@ pareto_class(PG_FUNCTION_ARGS)
 			}
 			else if (x < 0)
 				ss.nneg++;
-			if (unlikely((i & INTERRUPT_MASK) == INTERRUPT_MASK))
-				CHECK_FOR_INTERRUPTS();
 		}
 		part->a_share = a;
 		part->b_share = b;
@@ -198,7 +207,7 @@ pareto_class(PG_FUNCTION_ARGS)
 	d = WinGetFuncArgCurrent(winobj, 0, &isnull);
 	if (isnull || part->undefined)
 		PG_RETURN_NULL();
-	x = value_double(d, type);
+	x = value_double(fcinfo, d, type, "pareto_class") * part->factor;
 	PG_RETURN_TEXT_P(cstring_to_text(x >= part->a_min ? "A" : x >= part->b_min ? "B" : "C"));
 }
 

@@ -359,7 +359,7 @@ cprof_lorenz_at(double *a, int64 n, double S, const int64 *k, const double *r,
 
 			if (r[i] > 0)
 				ksum_add(&t, r[i] * q[slot[i]].value);
-			out[i] = ksum_value(&t) / S;
+			out[i] = ksum_value(&t) / S + 0.0;	/* never -0 */
 		}
 	}
 	pfree(q);
@@ -480,4 +480,15 @@ cprof_store_sorted_keys(const CprofParetoState *st)
 	pfree(hist);
 	pfree(dst);
 	return src;
+}
+
+/*
+ * The scale factor (cprof_scale_factor) of n > 0 sorted keys: the largest
+ * magnitude is that of the first or the last.
+ */
+double
+cprof_keys_scale_factor(const uint64 *keys, int64 n)
+{
+	return cprof_scale_factor(Max(fabs(radix_unkey(keys[0])),
+								  fabs(radix_unkey(keys[n - 1]))));
 }

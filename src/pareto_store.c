@@ -23,13 +23,14 @@
 
 #include <math.h>
 
+#include "common/int.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "utils/memutils.h"
 
 #include "concentration.h"
 
-#define PARETO_STATE_VERSION 1
+#define PARETO_STATE_VERSION 2
 
 /*
  * ---------------------------------------------------------------------------
@@ -104,8 +105,26 @@ store_append(CprofParetoState *dst, const CprofParetoState *src, MemoryContext c
 }
 
 /*
- * Copy of the values into one array (in the current memory context), with
- * their compensated total.
+ * The power of two the values of a group are multiplied by before they are
+ * summed, given their largest magnitude (see concentration.h): 1 when it
+ * lies within [CPROF_SCALE_MIN, CPROF_SCALE_MAX], else the one that brings
+ * it to [0.5, 1) (or, for a subnormal largest magnitude, that multiplies
+ * by 2^1023, the largest power of two a double holds).
+ */
+double
+cprof_scale_factor(double maxabs)
+{
+	int			e;
+
+	if (maxabs == 0 || (maxabs >= CPROF_SCALE_MIN && maxabs <= CPROF_SCALE_MAX))
+		return 1.0;
+	(void) frexp(maxabs, &e);
+	return ldexp(1.0, Min(-e, 1023));
+}
+
+/*
+ * Copy of the values into one array (in the current memory context),
+ * multiplied by the group's scale factor, with their compensated total.
  */
 double *
 cprof_store_copy(const CprofParetoState *st, KSum *total)
@@ -114,6 +133,8 @@ cprof_store_copy(const CprofParetoState *st, KSum *total)
 										   Max(st->n, 1) * sizeof(double));
 	double	   *p = a;
 	KSum		t = {0, 0};
+	double		maxabs = 0;
+	double		factor;
 
 	for (int i = 0; i < st->nchunks; i++)
 	{
@@ -122,9 +143,25 @@ cprof_store_copy(const CprofParetoState *st, KSum *total)
 
 		CHECK_FOR_INTERRUPTS();
 		for (int64 j = 0; j < len; j++)
+		{
 			ksum_add(&t, c[j]);
+			maxabs = Max(maxabs, fabs(c[j]));
+		}
 		memcpy(p, c, len * sizeof(double));
 		p += len;
+	}
+	factor = cprof_scale_factor(maxabs);
+	if (factor != 1.0)
+	{
+		/* rare: scale, and sum again */
+		t.s = t.c = 0;
+		for (int64 j = 0; j < st->n; j++)
+		{
+			a[j] *= factor;
+			ksum_add(&t, a[j]);
+			if (unlikely((j & INTERRUPT_MASK) == INTERRUPT_MASK))
+				CHECK_FOR_INTERRUPTS();
+		}
 	}
 	if (!isfinite(ksum_value(&t)))
 		ereport(ERROR,
@@ -134,9 +171,12 @@ cprof_store_copy(const CprofParetoState *st, KSum *total)
 	return a;
 }
 
-void
-cprof_store_sign_stats(const CprofParetoState *st, SignStats *ss)
+/* The sign statistics of the values times factor. */
+static void
+sign_stats(const CprofParetoState *st, double factor, SignStats *ss)
 {
+	double		maxabs = 0;
+
 	memset(ss, 0, sizeof(SignStats));
 	for (int i = 0; i < st->nchunks; i++)
 	{
@@ -146,9 +186,10 @@ cprof_store_sign_stats(const CprofParetoState *st, SignStats *ss)
 		CHECK_FOR_INTERRUPTS();
 		for (int64 j = 0; j < len; j++)
 		{
-			double		x = c[j];
+			double		x = c[j] * factor;
 
 			ksum_add(&ss->total, x);
+			maxabs = Max(maxabs, fabs(x));
 			if (x > 0)
 			{
 				ksum_add(&ss->pos, x);
@@ -158,15 +199,32 @@ cprof_store_sign_stats(const CprofParetoState *st, SignStats *ss)
 				ss->nneg++;
 		}
 	}
+	ss->factor = factor * cprof_scale_factor(maxabs);
+}
+
+/*
+ * Sign statistics of the values multiplied by the group's scale factor,
+ * which ss->factor gets.
+ */
+void
+cprof_store_sign_stats(const CprofParetoState *st, SignStats *ss)
+{
+	sign_stats(st, 1.0, ss);
+	if (ss->factor != 1.0)
+		sign_stats(st, ss->factor, ss);		/* rare: again, scaled */
 	if (!isfinite(ksum_value(&ss->total)) || !isfinite(ksum_value(&ss->pos)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("sum of the values is out of the range of double precision")));
 }
 
-/* Copy of the values of one sign (sign > 0: positive, else negative). */
+/*
+ * Copy of the values of one sign (sign > 0: positive, else negative), times
+ * factor.
+ */
 double *
-cprof_store_copy_sign(const CprofParetoState *st, int sign, int64 count)
+cprof_store_copy_sign(const CprofParetoState *st, int sign, int64 count,
+					  double factor)
 {
 	/* one spare slot: the branch-free loop writes a[k] before testing x */
 	double	   *a = MemoryContextAllocHuge(CurrentMemoryContext,
@@ -183,7 +241,7 @@ cprof_store_copy_sign(const CprofParetoState *st, int sign, int64 count)
 		{
 			double		x = c[j];
 
-			a[k] = x;
+			a[k] = x * factor;
 			k += sign > 0 ? x > 0 : x < 0;
 		}
 	}
@@ -202,7 +260,7 @@ static void
 param_merge(CprofParetoState *dst, const CprofParetoState *src, MemoryContext cxt)
 {
 	if (dst->param_kind != src->param_kind)
-		elog(ERROR, "cprof_pareto_combine called with states of different kinds");
+		cprof_state_mismatch("concentration");
 	if (!src->has_param)
 		return;
 	if (dst->has_param)
@@ -219,6 +277,7 @@ param_merge(CprofParetoState *dst, const CprofParetoState *src, MemoryContext cx
 				break;
 			default:
 				same = dst->nfractions == src->nfractions &&
+					dst->lbound == src->lbound &&
 					memcmp(dst->fractions, src->fractions,
 						   dst->nfractions * sizeof(double)) == 0;
 				break;
@@ -234,6 +293,7 @@ param_merge(CprofParetoState *dst, const CprofParetoState *src, MemoryContext cx
 	dst->fparam = src->fparam;
 	dst->iparam = src->iparam;
 	dst->nfractions = src->nfractions;
+	dst->lbound = src->lbound;
 	if (src->param_kind == PARAM_ARRAY)
 	{
 		dst->fractions = MemoryContextAlloc(cxt, Max(src->nfractions, 1) * sizeof(double));
@@ -270,8 +330,8 @@ cprof_pareto_combine(PG_FUNCTION_ARGS)
 
 PG_FUNCTION_INFO_V1(cprof_pareto_serialize);
 /*
- * Serialize function: version byte, parameter kind and value, the number of
- * values, then the values.
+ * Serialize function: version byte, parameter kind and value (the fractions
+ * with the array's lower bound), the number of values, then the values.
  */
 Datum
 cprof_pareto_serialize(PG_FUNCTION_ARGS)
@@ -297,6 +357,7 @@ cprof_pareto_serialize(PG_FUNCTION_ARGS)
 	cprof_send_float8(&buf, st->fparam);
 	pq_sendint64(&buf, st->iparam);
 	pq_sendint32(&buf, st->nfractions);
+	pq_sendint32(&buf, st->lbound);
 	for (int i = 0; i < st->nfractions; i++)
 		cprof_send_float8(&buf, st->fractions[i]);
 	pq_sendint64(&buf, st->n);
@@ -322,7 +383,14 @@ bad_state(const char *detail)
 }
 
 PG_FUNCTION_INFO_V1(cprof_pareto_deserialize);
-/* Deserialize function: the inverse of the above, every field checked. */
+/*
+ * Deserialize function: the inverse of the above, every field checked: a
+ * known parameter kind with a value its transition functions accept (a
+ * share or fraction >= 0, a count >= 0, fractions in [0, 1] only for the
+ * array kind, with bounds an array can have), as many values as the length
+ * says, all finite.  The ranges that depend on the aggregate (top_fraction
+ * at most 1, points at least 1) are checked by the final functions.
+ */
 Datum
 cprof_pareto_deserialize(PG_FUNCTION_ARGS)
 {
@@ -332,6 +400,8 @@ cprof_pareto_deserialize(PG_FUNCTION_ARGS)
 	int			kind;
 	int			has_param;
 	int32		nfractions;
+	int32		lbound;
+	int32		ubound;
 	int64		n;
 
 	cprof_agg_context(fcinfo, "cprof_pareto_deserialize");
@@ -344,10 +414,18 @@ cprof_pareto_deserialize(PG_FUNCTION_ARGS)
 	st->has_param = has_param;
 	st->fparam = cprof_recv_float8(&buf);
 	st->iparam = cprof_recv_int64(&buf);
+	if (has_param && kind == PARAM_FLOAT && !(st->fparam >= 0 && isfinite(st->fparam)))
+		bad_state("The share or fraction is out of range.");
+	if (has_param && kind == PARAM_INT && st->iparam < 0)
+		bad_state("The number of points or clients is negative.");
 	nfractions = cprof_recv_int32(&buf);
-	if (nfractions < 0 || nfractions > (buf.len - buf.cursor) / 8)
-		bad_state("The number of fractions is out of range.");
+	lbound = cprof_recv_int32(&buf);
+	if (nfractions < 0 || nfractions > (buf.len - buf.cursor) / 8 ||
+		(nfractions > 0 && (kind != PARAM_ARRAY || !has_param)) ||
+		pg_add_s32_overflow(lbound, nfractions, &ubound))
+		bad_state("The number of fractions or their bounds are out of range.");
 	st->nfractions = nfractions;
+	st->lbound = lbound;
 	st->fractions = palloc(Max(nfractions, 1) * sizeof(double));
 	for (int i = 0; i < nfractions; i++)
 	{
@@ -371,4 +449,3 @@ cprof_pareto_deserialize(PG_FUNCTION_ARGS)
 	cprof_recv_end(&buf);
 	PG_RETURN_POINTER(st);
 }
-
