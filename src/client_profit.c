@@ -296,27 +296,36 @@ static const char *const field_name[NUM_PROFIT_FIELDS] = {
 	"total_value", "margin", "entries"
 };
 
+/* The lines of the waterfall in order, with their signs in it. */
+static const struct
+{
+	int			field;
+	int			sign;
+}			waterfall_lines[NUM_BUCKETS] = {
+	{F_REVENUE, 1}, {F_DISCOUNT, -1}, {F_COGS, -1}, {F_COST_TO_SERVE, -1},
+	{F_ACQUISITION, -1}, {F_BAD_DEBT, -1}, {F_REFERRAL, 1}
+};
+
+/* Each derived field and how many lines of waterfall_lines give it. */
+static const struct
+{
+	int			field;
+	int			nlines;
+}			waterfall_derived[] = {
+	{F_GROSS_PROFIT, 3}, {F_CONTRIBUTION, 4}, {F_NET_PROFIT, 6}, {F_TOTAL_VALUE, 7}
+};
+
 /*
- * Check a profit value given to the roll-up: entries must not be negative,
- * and each derived field that is not NULL must be what the waterfall gives
- * from the lines (a NULL line counting as 0).
+ * Check a profit value given to the roll-up, its money fields decoded in
+ * parts: entries must not be negative, and each derived field that is not
+ * NULL must be what the waterfall gives from the lines (a NULL line
+ * counting as 0).  The int128 fast path decides almost every value; the
+ * others (NaN, infinities, more than 38 digits) are compared in numeric.
  */
 static void
-rollup_check(const Datum *values, const bool *nulls)
+rollup_check(const Datum *values, const bool *nulls,
+			 const CprofNumericParts *parts)
 {
-	/* the waterfall in order: each line with its sign, then derived fields */
-	static const struct
-	{
-		int			field;
-		int			sign;		/* +1, -1 for a line; 0 for a derived field */
-	}			steps[] = {
-		{F_REVENUE, 1}, {F_DISCOUNT, -1}, {F_COGS, -1}, {F_GROSS_PROFIT, 0},
-		{F_COST_TO_SERVE, -1}, {F_CONTRIBUTION, 0},
-		{F_ACQUISITION, -1}, {F_BAD_DEBT, -1}, {F_NET_PROFIT, 0},
-		{F_REFERRAL, 1}, {F_TOTAL_VALUE, 0}
-	};
-	CprofMoney	run;
-
 	if (!nulls[F_ENTRIES] && DatumGetInt64(values[F_ENTRIES]) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -324,17 +333,53 @@ rollup_check(const Datum *values, const bool *nulls)
 						DatumGetInt64(values[F_ENTRIES])),
 				 errdetail("entries counts the ledger entries a profit value sums up."),
 				 errhint("Build profit values with client_profit(), or give entries the number of entries behind the value (0 for none, NULL counts as 0).")));
-	money_init(&run);
-	for (int i = 0; i < (int) lengthof(steps); i++)
 	{
-		int			f = steps[i].field;
+		/* the fast path: one pass of running sums over the lines */
+		const CprofNumericParts *terms[NUM_BUCKETS];
+		int			signs[NUM_BUCKETS];
+		const CprofNumericParts *expect[lengthof(waterfall_derived)];
+		int			at[lengthof(waterfall_derived)];
+		int			n = 0;
+		int			m = 0;
+		int			line = 0;
+
+		for (int d = 0; d < (int) lengthof(waterfall_derived); d++)
+		{
+			for (; line < waterfall_derived[d].nlines; line++)
+			{
+				if (!nulls[waterfall_lines[line].field])
+				{
+					terms[n] = &parts[waterfall_lines[line].field];
+					signs[n++] = waterfall_lines[line].sign;
+				}
+			}
+			if (!nulls[waterfall_derived[d].field])
+			{
+				expect[m] = &parts[waterfall_derived[d].field];
+				at[m++] = n;
+			}
+		}
+		if (money_parts_running_sums(terms, signs, n, expect, at, m) == -1)
+			return;
+	}
+	/* not decided, or a difference: every derived field, in numeric */
+	for (int d = 0; d < (int) lengthof(waterfall_derived); d++)
+	{
+		int			f = waterfall_derived[d].field;
+		CprofMoney	run;
 
 		if (nulls[f])
 			continue;
-		if (steps[i].sign != 0)
-			money_add_numeric(&run, values[f], steps[i].sign < 0,
-							  CurrentMemoryContext);
-		else if (!money_equals(&run, values[f]))
+		money_init(&run);
+		for (int i = 0; i < waterfall_derived[d].nlines; i++)
+		{
+			int			line = waterfall_lines[i].field;
+
+			if (!nulls[line])
+				money_add_parts(&run, &parts[line], values[line],
+								waterfall_lines[i].sign < 0, CurrentMemoryContext);
+		}
+		if (!money_equals(&run, values[f]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("inconsistent profit value in client_profit(profit): %s is %s, but its lines give %s",
@@ -418,15 +463,36 @@ profit_step(FunctionCallInfo fcinfo, bool remove)
 				tuple.t_data = th;
 				heap_deform_tuple(&tuple, info->tupdesc, values, nulls);
 
-				/* a row being removed was checked when it was added */
 				if (!remove)
-					rollup_check(values, nulls);
-				for (int b = 0; ok && b < NUM_BUCKETS; b++)
 				{
-					if (!nulls[bucket_field[b]])
-						ok = bucket_apply(&state->bucket[b], NUMERICOID,
-										  values[bucket_field[b]], false,
-										  remove, aggcxt);
+					/* each money field decoded once, for the check and the sums */
+					CprofNumericParts parts[NUM_PROFIT_FIELDS];
+
+					for (int f = 0; f < NUM_PROFIT_FIELDS; f++)
+					{
+						if (f != F_MARGIN && f != F_ENTRIES && !nulls[f])
+							money_decode(values[f], &parts[f]);
+					}
+					rollup_check(values, nulls, parts);
+					for (int b = 0; b < NUM_BUCKETS; b++)
+					{
+						int			f = bucket_field[b];
+
+						if (!nulls[f])
+							money_add_parts(&state->bucket[b].m, &parts[f], values[f],
+											false, aggcxt);
+					}
+				}
+				else
+				{
+					/* a row being removed was checked when it was added */
+					for (int b = 0; ok && b < NUM_BUCKETS; b++)
+					{
+						if (!nulls[bucket_field[b]])
+							ok = bucket_apply(&state->bucket[b], NUMERICOID,
+											  values[bucket_field[b]], false,
+											  remove, aggcxt);
+					}
 				}
 				state->rows += sign;
 				if (!nulls[F_ENTRIES])

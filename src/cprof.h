@@ -82,12 +82,32 @@ typedef struct CprofFloatSum
 	int64		ninf_count;		/* -Infinity values added */
 } CprofFloatSum;
 
+/*
+ * A numeric Datum decoded for the int128 fast path (money_decode), for
+ * callers that use a value more than once (money_add_parts,
+ * money_parts_running_sums).
+ */
+typedef struct CprofNumericParts
+{
+	int128		units;			/* value * 10^dscale, when fits */
+	int			dscale;			/* display scale of a finite value */
+	bool		finite;			/* neither NaN nor an infinity */
+	bool		fits;			/* finite, and units holds it exactly */
+} CprofNumericParts;
+
 /* money.c */
 extern void money_init(CprofMoney *m);
 extern void money_add_numeric(CprofMoney *m, Datum value, bool negate,
 							  MemoryContext cxt);
 extern bool money_sub_numeric(CprofMoney *m, Datum value, bool negate,
 							  MemoryContext cxt);
+extern void money_decode(Datum value, CprofNumericParts *p);
+extern void money_add_parts(CprofMoney *m, const CprofNumericParts *p,
+							Datum value, bool negate, MemoryContext cxt);
+extern int	money_parts_running_sums(const CprofNumericParts *const *t,
+									 const int *sign, int n,
+									 const CprofNumericParts *const *e,
+									 const int *at, int m);
 extern void money_add_int64(CprofMoney *m, int64 value, bool negate,
 							MemoryContext cxt);
 extern bool money_sub_int64(CprofMoney *m, int64 value, bool negate,

@@ -536,6 +536,87 @@ money_add_numeric(CprofMoney *m, Datum value, bool negate, MemoryContext cxt)
 	}
 }
 
+/*
+ * Decode a numeric Datum once, for callers that use it several times
+ * (money_add_parts, money_parts_sum_equals).
+ */
+void
+money_decode(Datum value, CprofNumericParts *p)
+{
+	p->units = 0;
+	p->dscale = 0;
+	p->finite = numeric_decode(value, &p->units, &p->dscale, &p->fits) == NUMKIND_FINITE;
+	p->fits &= p->finite;
+}
+
+/* money_add_numeric for a value decoded by money_decode into p. */
+void
+money_add_parts(CprofMoney *m, const CprofNumericParts *p, Datum value,
+				bool negate, MemoryContext cxt)
+{
+	if (unlikely(!p->finite))
+		money_add_numeric(m, value, negate, cxt);
+	else
+	{
+		raise_scale(m, p->dscale, 1, cxt);
+		add_value(m, p->units, p->dscale, p->fits, value, false, negate, cxt);
+	}
+}
+
+/*
+ * Running sums of decoded values checked against expected ones: the sum
+ * sign[0] t[0] + ... + sign[at[j] - 1] t[at[j] - 1] must equal e[j] for
+ * j = 0 .. m-1 (at[] ascending, signs +1 or -1).  Returns -1 when all hold,
+ * the first j that does not, or -2 when the int128 fast path cannot decide
+ * (a value that is not finite or does not fit, or an overflow): the caller
+ * then decides in numeric.
+ */
+int
+money_parts_running_sums(const CprofNumericParts *const *t, const int *sign,
+						 int n, const CprofNumericParts *const *e,
+						 const int *at, int m)
+{
+	int			s = 0;
+	int128		acc = 0;
+	int			j = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (!t[i]->fits)
+			return -2;
+		s = Max(s, t[i]->dscale);
+	}
+	for (int i = 0; i < m; i++)
+	{
+		if (!e[i]->fits)
+			return -2;
+		s = Max(s, e[i]->dscale);
+	}
+	for (int i = 0; i <= n; i++)
+	{
+		while (j < m && at[j] == i)
+		{
+			int128		want = e[j]->units;
+
+			if (!scale_up(&want, s - e[j]->dscale))
+				return -2;
+			if (acc != want)
+				return j;
+			j++;
+		}
+		if (i < n)
+		{
+			int128		v = t[i]->units;
+
+			if (!scale_up(&v, s - t[i]->dscale) ||
+				(sign[i] > 0 ? __builtin_add_overflow(acc, v, &acc)
+				 : __builtin_sub_overflow(acc, v, &acc)))
+				return -2;
+		}
+	}
+	return -1;
+}
+
 void
 money_add_int64(CprofMoney *m, int64 value, bool negate, MemoryContext cxt)
 {
