@@ -283,21 +283,22 @@ add_day(CprofRfmState *state, DateADT day, MemoryContext cxt)
 		return;					/* another purchase on the last day */
 	if (state->ndays == state->maxdays)
 	{
-		compact_days(state);
-		if (state->ndays == state->maxdays)
-		{
-			MemoryContext old;
+		/*
+		 * Grow rather than merge: the pending part is smaller than the
+		 * sorted one here, and merging it early could cost O(n) a row.  The
+		 * array stays within about twice the distinct days.
+		 */
+		MemoryContext old;
 
-			if ((Size) state->maxdays >= MaxAllocSize / sizeof(DateADT) / 2)
-				ereport(ERROR,
-						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("rfm group with more than %d distinct purchase days", state->maxdays),
-						 errhint("Aggregate one client per group.")));
-			old = MemoryContextSwitchTo(cxt);
-			state->maxdays *= 2;
-			state->days = repalloc(state->days, state->maxdays * sizeof(DateADT));
-			MemoryContextSwitchTo(old);
-		}
+		if ((Size) state->maxdays >= MaxAllocSize / sizeof(DateADT) / 2)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("rfm group with more than %d purchase days", state->maxdays),
+					 errhint("Aggregate one client per group.")));
+		old = MemoryContextSwitchTo(cxt);
+		state->maxdays *= 2;
+		state->days = repalloc(state->days, state->maxdays * sizeof(DateADT));
+		MemoryContextSwitchTo(old);
 	}
 	if (state->ndays == state->nsorted &&
 		(state->nsorted == 0 || state->days[state->nsorted - 1] < day))
