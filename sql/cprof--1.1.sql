@@ -36,7 +36,7 @@ CREATE TYPE profit AS (
     margin double precision,
     entries bigint
 );
-COMMENT ON TYPE profit IS 'customer P&L waterfall: revenue - discount - cogs = gross_profit; - cost_to_serve = contribution; - acquisition - bad_debt = net_profit; + referral = total_value; margin = net_profit / revenue';
+COMMENT ON TYPE profit IS 'customer P&L waterfall: revenue - discount - cogs = gross_profit; - cost_to_serve = contribution; - acquisition - bad_debt = net_profit; + referral = total_value; margin = net_profit / revenue, NULL unless revenue > 0';
 
 -- Support functions shared by every client_profit aggregate.  The
 -- transition and inverse functions are overloaded on the input types and
@@ -229,7 +229,7 @@ CREATE AGGREGATE client_profit(profit) (
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
     MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
-COMMENT ON AGGREGATE client_profit(profit) IS 're-aggregates profit values exactly, as if the raw ledger rows had been aggregated';
+COMMENT ON AGGREGATE client_profit(profit) IS 're-aggregates profit values exactly, as if the raw ledger rows had been aggregated (derived fields are checked against the lines)';
 
 /*
  * ---------------------------------------------------------------------------
