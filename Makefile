@@ -32,7 +32,7 @@ endif
 
 BENCH_N ?= 10000000
 
-.PHONY: test demo bench test-all test-cdnow test-clv
+.PHONY: test demo bench test-all test-cdnow test-clv test-citus test-fdw bench-citus
 test:
 	@bash test/run.sh test
 demo:
@@ -45,3 +45,11 @@ test-cdnow:
 # validation of the CLV models on CDNOW (needs ../shared/data)
 test-clv:
 	@bash test/run.sh clv
+# cprof on real clusters (test/cluster/): Citus (built from ../shared/vendor/citus
+# when not installed) and postgres_fdw; bench-citus times them at BENCH_N entries.
+test-citus:
+	@bash test/cluster/citus.sh
+test-fdw:
+	@bash test/cluster/fdw.sh
+bench-citus:
+	@bash test/bench/60_cluster/run.sh $(BENCH_N)
