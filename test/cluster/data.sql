@@ -14,11 +14,10 @@
  *       client_profit(profit)
  *   purchases(client_id, segment, booked_on date, booked_at timestamptz, amount)
  *       the revenue entries with a positive amount, input of rfm
- *   histories(client_id, segment, cohort, frequency, recency, age, monetary,
- *             profit, tenure, churned)
- *       one row per client: a simulated purchase history in weeks (input of
- *       the model fits), the client's net profit, tenure in months and churn
- *       flag from the ledger (input of cohort_ltv)
+ *   histories(client_id, segment, cohort, channel, frequency, recency, age,
+ *             monetary, profit, tenure, churned)
+ *       two rows per client (channels web and store): a simulated purchase
+ *       history in weeks, input of the model fits and of cohort_ltv
  */
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -56,17 +55,20 @@ SELECT l.client_id, c.segment, l.booked_on, l.booked_on::timestamptz + interval 
 FROM ledger l JOIN clients c USING (client_id)
 WHERE l.kind = 'revenue' AND l.amount > 0;
 
--- The model inputs (frequency, recency, age, monetary) are simulated BG/NBD
--- and Gamma-Gamma histories (test/clv/simulate.sql), one per client: the
--- ledger's own histories are too short for the fits to converge quickly.
+-- Two purchase histories per client, one per sales channel, simulated from
+-- the BG/NBD and Gamma-Gamma models (test/clv/simulate.sql; the ledger's own
+-- histories are too short for the fits to converge quickly); a channel's
+-- profit is its spend, its tenure its age, and it counts as churned when its
+-- last purchase is older than half its age.
 \ir ../clv/simulate.sql
 CREATE TABLE histories AS
-SELECT c.client_id, c.segment, to_char(c.acquired_on, 'YYYY') AS cohort,
+SELECT c.client_id, c.segment, to_char(c.acquired_on, 'YYYY') AS cohort, s.channel,
        s.frequency, s.recency, s.age, s.monetary,
-       p.net AS profit,
-       (coalesce(c.churned_on, date '2025-12-31') - c.acquired_on) / 30.0::double precision AS tenure,
-       c.churned_on IS NOT NULL AS churned
+       round((s.frequency * s.monetary)::numeric, 2) AS profit,
+       s.age AS tenure,
+       s.recency < s.age / 2 AS churned
 FROM clients c
-JOIN pg_temp.clv_simulate((SELECT max(client_id) FROM clients), 0.5, 6, 0.8, 2.5, 6, 4, 15, 52, 11) s
-  ON s.client = c.client_id
-JOIN (SELECT client_id, (client_profit(amount, kind)).net_profit AS net FROM facts GROUP BY client_id) p USING (client_id);
+JOIN (SELECT 1 + (client - 1) / 2 AS client_id, CASE client % 2 WHEN 0 THEN 'web' ELSE 'store' END AS channel,
+             frequency, recency, age, monetary
+      FROM pg_temp.clv_simulate(2 * (SELECT max(client_id) FROM clients)::int, 0.5, 6, 0.8, 2.5, 6, 4, 15, 52, 11)) s
+  USING (client_id);

@@ -118,3 +118,14 @@ install_cprof() {
 	rm -rf "$top/tmp_install"
 	make -s -C "$top" PG_CONFIG="$PG_CONFIG" install DESTDIR="$top/tmp_install" >/dev/null
 }
+
+# cluster_pause: with CPROF_CLUSTER_PAUSE=SECONDS, print how to reach the
+# nodes and wait that long before the checks (to look around by hand)
+cluster_pause() {
+	[ -n "${CPROF_CLUSTER_PAUSE:-}" ] || return 0
+	local n
+	for n in "${!NODE_PORT[@]}"; do
+		echo "cluster: $n: psql -h 127.0.0.1 -p ${NODE_PORT[$n]} -U postgres cprof"
+	done
+	sleep "$CPROF_CLUSTER_PAUSE"
+}
