@@ -117,8 +117,8 @@ timed() {
 	printf '%s\n' "${t[@]}" | sort -n | sed -n 2p
 }
 
-fmt='%-16s %12s %12s %12s %8s %14s %14s %14s\n'
-printf "$fmt" query 'cprof ms' 'plain ms' 'roll-up ms' cprof/plain 'cprof rows' 'plain rows' 'roll-up rows'
+fmt='%-16s %12.0f %12.0f %12.0f %11s %14s %14s %14s\n'
+printf "${fmt//.0f/s}" query 'cprof ms' 'plain ms' 'roll-up ms' cprof/plain 'cprof rows' 'plain rows' 'roll-up rows'
 for what in segment company; do
 	for form in cprof rollup; do
 		if ! diff <(nsql coord -At -c "${Q[$what.$form]}") <(nsql coord -At -c "${Q[$what.exact]}") >/dev/null; then
