@@ -33,7 +33,7 @@ endif
 BENCH_N ?= 10000000
 
 .PHONY: test demo bench test-all test-cdnow test-clv demo-start demo-psql demo-stop \
-	check-version deb deb-installcheck dist test-clients test-docs
+	check-version deb deb-installcheck dist test-clients test-docs test-citus test-fdw bench-citus
 test:
 	@bash test/run.sh test
 demo:
@@ -78,3 +78,12 @@ deb-installcheck:
 # dist/cprof-<version>.zip for PGXN, from the committed tree
 dist:
 	@bash test/package.sh dist
+
+# cprof on real clusters (test/cluster/): Citus (built from ../shared/vendor/citus
+# when not installed) and postgres_fdw; bench-citus times them at BENCH_N entries.
+test-citus:
+	@bash test/cluster/citus.sh
+test-fdw:
+	@bash test/cluster/fdw.sh
+bench-citus:
+	@bash test/bench/60_cluster/run.sh $(BENCH_N)
