@@ -25,11 +25,19 @@ FROM pg_type t JOIN cprof_members m ON m.classid = 'pg_type'::regclass AND m.obj
 WHERE obj_description(t.oid, 'pg_type') IS NULL
 ORDER BY 1::text;
 
--- every aggregate with an internal state can run in parallel and partitionwise
+-- every aggregate can run in parallel, partitionwise and split by Citus: a
+-- combine function, and serialize and deserialize functions when its state
+-- is internal
 SELECT a.aggfnoid::regprocedure AS aggregate_without_combine_serialize
 FROM pg_aggregate a JOIN cprof_members m ON m.classid = 'pg_proc'::regclass AND m.objid = a.aggfnoid
-WHERE a.aggtranstype = 'internal'::regtype
-  AND (a.aggcombinefn = 0 OR a.aggserialfn = 0 OR a.aggdeserialfn = 0)
+WHERE a.aggcombinefn = 0
+   OR (a.aggtranstype = 'internal'::regtype AND (a.aggserialfn = 0 OR a.aggdeserialfn = 0))
+ORDER BY 1::text;
+
+-- every base type (the aggregates' state types) has a binary form too
+SELECT t.oid::regtype AS base_type_without_binary_io
+FROM pg_type t JOIN cprof_members m ON m.classid = 'pg_type'::regclass AND m.objid = t.oid
+WHERE t.typtype = 'b' AND (t.typreceive = 0 OR t.typsend = 0)
 ORDER BY 1::text;
 
 -- no function is VOLATILE: everything cprof computes depends only on its
@@ -39,9 +47,11 @@ FROM pg_proc p JOIN cprof_members m ON m.classid = 'pg_proc'::regclass AND m.obj
 WHERE p.provolatile = 'v'
 ORDER BY 1::text;
 
--- every C function's symbol is its SQL name
+-- every C function's symbol is its SQL name, or <SQL name>_<variant> for an
+-- overload that needs code of its own (STYLE.md section 6)
 SELECT p.oid::regprocedure AS symbol_differs_from_name
 FROM pg_proc p JOIN cprof_members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
 WHERE p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
   AND p.prosrc <> p.proname
+  AND p.prosrc NOT LIKE replace(p.proname, '_', '\_') || '\_%'
 ORDER BY 1::text;

@@ -1,20 +1,27 @@
--- 19_crafted_states: serialized aggregate states that are corrupt, or valid
--- but of another form of the same family, never crash a final or combine
--- function: the deserialize functions check every invariant, and the final
--- and combine functions check the form of the state they get.
+-- 19_crafted_states: aggregate states that are corrupt, or valid but of
+-- another form of the same family, never crash a transition, combine or
+-- final function, nor give a wrong number: every way into a state checks
+-- every invariant, and the functions check the form of the state they get.
 --
--- How a superuser feeds bytes to a deserialize function: an aggregate whose
--- transition function is string_agg(bytea, bytea)'s (its state collects the
--- input bytes) and whose serialize function is string_agg's final function
--- (so a partial state serializes to exactly those bytes), with cprof's
--- deserialize, combine and final functions.  In a partial aggregation (here
--- partitionwise: each partition of crafted.feed is aggregated alone, and the
--- serialized partial states are deserialized and combined) the bytes of a
--- row reach cprof's deserialize function; the NULL rows around them are
--- skipped, and give the partition a NULL partial state.  The bytes to
--- mutate come from aggregates whose final function is cprof's serialize
--- function.  crafted.run() checks the plan first: without partial
--- aggregation, the final function would get string_agg's state.
+-- Part 1, the concentration family (STYPE internal): serialized states fed
+-- to its deserialize functions.  How a superuser feeds bytes to a
+-- deserialize function: an aggregate whose transition function is
+-- string_agg(bytea, bytea)'s (its state collects the input bytes) and whose
+-- serialize function is string_agg's final function (so a partial state
+-- serializes to exactly those bytes), with cprof's deserialize, combine and
+-- final functions.  In a partial aggregation (here partitionwise: each
+-- partition of crafted.feed is aggregated alone, and the serialized partial
+-- states are deserialized and combined) the bytes of a row reach cprof's
+-- deserialize function; the NULL rows around them are skipped, and give
+-- the partition a NULL partial state.  The bytes to mutate come from
+-- aggregates whose final function is cprof's serialize function.
+-- crafted.run() checks the plan first: without partial aggregation, the
+-- final function would get string_agg's state.
+--
+-- Part 2, the state types of client_profit, hhi, cohort_ltv and rfm: any
+-- user can write a state in the type's text form (its input function) or
+-- binary form (its receive function, through COPY) and hand it to the
+-- support functions, called directly or through an aggregate of their own.
 
 CREATE SCHEMA crafted;
 CREATE TABLE crafted.feed (p int, k int, b bytea) PARTITION BY LIST (p);
@@ -82,30 +89,6 @@ CREATE AGGREGATE crafted.feed_top_share(bytea, bytea) (
     SFUNC = bytea_string_agg_transfn, STYPE = internal, SERIALFUNC = bytea_string_agg_finalfn,
     DESERIALFUNC = cprof_pareto_deserialize, COMBINEFUNC = cprof_pareto_combine,
     FINALFUNC = cprof_top_share_final, PARALLEL = SAFE);
-CREATE AGGREGATE crafted.feed_hhi(bytea, bytea) (
-    SFUNC = bytea_string_agg_transfn, STYPE = internal, SERIALFUNC = bytea_string_agg_finalfn,
-    DESERIALFUNC = cprof_hhi_deserialize, COMBINEFUNC = cprof_hhi_combine,
-    FINALFUNC = cprof_hhi_final, PARALLEL = SAFE);
-CREATE AGGREGATE crafted.feed_profit(bytea, bytea) (
-    SFUNC = bytea_string_agg_transfn, STYPE = internal, SERIALFUNC = bytea_string_agg_finalfn,
-    DESERIALFUNC = cprof_client_profit_deserialize, COMBINEFUNC = cprof_client_profit_combine,
-    FINALFUNC = cprof_client_profit_final, PARALLEL = SAFE);
-CREATE AGGREGATE crafted.feed_profit_numeric(bytea, bytea) (
-    SFUNC = bytea_string_agg_transfn, STYPE = internal, SERIALFUNC = bytea_string_agg_finalfn,
-    DESERIALFUNC = cprof_client_profit_deserialize, COMBINEFUNC = cprof_client_profit_combine,
-    FINALFUNC = cprof_client_profit_numeric_final, PARALLEL = SAFE);
-CREATE AGGREGATE crafted.feed_profit_float8(bytea, bytea) (
-    SFUNC = bytea_string_agg_transfn, STYPE = internal, SERIALFUNC = bytea_string_agg_finalfn,
-    DESERIALFUNC = cprof_client_profit_deserialize, COMBINEFUNC = cprof_client_profit_combine,
-    FINALFUNC = cprof_client_profit_float8_final, PARALLEL = SAFE);
-CREATE AGGREGATE crafted.feed_cohort(bytea, bytea) (
-    SFUNC = bytea_string_agg_transfn, STYPE = internal, SERIALFUNC = bytea_string_agg_finalfn,
-    DESERIALFUNC = cprof_cohort_ltv_deserialize, COMBINEFUNC = cprof_cohort_ltv_combine,
-    FINALFUNC = cprof_cohort_ltv_final, PARALLEL = SAFE);
-CREATE AGGREGATE crafted.feed_rfm(bytea, bytea) (
-    SFUNC = bytea_string_agg_transfn, STYPE = internal, SERIALFUNC = bytea_string_agg_finalfn,
-    DESERIALFUNC = cprof_rfm_deserialize, COMBINEFUNC = cprof_rfm_combine,
-    FINALFUNC = cprof_rfm_final, PARALLEL = SAFE);
 
 -- Aggregates that give a state's bytes.
 CREATE AGGREGATE crafted.top_share_bytes(float8, bigint) (
@@ -116,34 +99,15 @@ CREATE AGGREGATE crafted.shares_bytes(float8, float8[]) (
     SFUNC = cprof_pareto_share_trans, STYPE = internal, FINALFUNC = cprof_pareto_serialize);
 CREATE AGGREGATE crafted.curve_bytes(float8, integer) (
     SFUNC = cprof_pareto_curve_trans, STYPE = internal, FINALFUNC = cprof_pareto_serialize);
-CREATE AGGREGATE crafted.hhi_bytes(float8) (
-    SFUNC = cprof_hhi_trans, STYPE = internal, FINALFUNC = cprof_hhi_serialize);
-CREATE AGGREGATE crafted.net_bytes(numeric, numeric) (
-    SFUNC = cprof_client_profit_trans, STYPE = internal, FINALFUNC = cprof_client_profit_serialize);
-CREATE AGGREGATE crafted.net_float8_bytes(float8, float8) (
-    SFUNC = cprof_client_profit_trans, STYPE = internal, FINALFUNC = cprof_client_profit_serialize);
-CREATE AGGREGATE crafted.ledger_bytes(numeric, text) (
-    SFUNC = cprof_client_profit_trans, STYPE = internal, FINALFUNC = cprof_client_profit_serialize);
-CREATE AGGREGATE crafted.cohort_bytes(numeric, float8, boolean) (
-    SFUNC = cprof_cohort_ltv_trans, STYPE = internal, FINALFUNC = cprof_cohort_ltv_serialize);
-CREATE AGGREGATE crafted.rfm_bytes(date, numeric, date, interval) (
-    SFUNC = cprof_rfm_trans, STYPE = internal, FINALFUNC = cprof_rfm_serialize);
 
 -- The states: values 5, 3, 2 for the concentration family; revenue 100 and
 -- cost 40 for client_profit; three cohort clients; three purchase days.
+-- The states: values 5, 3, 2.
 CREATE TABLE crafted.state AS
 SELECT (SELECT crafted.top_share_bytes(v, 2) FROM (VALUES (5::float8), (3), (2)) t(v)) AS top_share,
        (SELECT crafted.share_bytes(v, 0.5) FROM (VALUES (5::float8), (3), (2)) t(v)) AS share,
        (SELECT crafted.shares_bytes(v, '[0:1]={0.5,1}') FROM (VALUES (5::float8), (3), (2)) t(v)) AS shares,
-       (SELECT crafted.curve_bytes(v, 2) FROM (VALUES (5::float8), (3), (2)) t(v)) AS curve,
-       (SELECT crafted.hhi_bytes(v) FROM (VALUES (5::float8), (3), (2)) t(v)) AS hhi,
-       (SELECT crafted.net_bytes(100, 40)) AS net,
-       (SELECT crafted.net_float8_bytes(100, 40)) AS net_float8,
-       (SELECT crafted.ledger_bytes(a, k) FROM (VALUES (100, 'revenue'), (40, 'cogs')) t(a, k)) AS ledger,
-       (SELECT crafted.cohort_bytes(p, t, c)
-        FROM (VALUES (10.0, 2.0::float8, true), (5.0, 1.0, false), (1.0, 1.0, true)) v(p, t, c)) AS cohort,
-       (SELECT crafted.rfm_bytes(d, 10.0, date '2024-03-01', '1 day')
-        FROM (VALUES (date '2024-01-01'), ('2024-01-10'), ('2024-02-01')) v(d)) AS rfm;
+       (SELECT crafted.curve_bytes(v, 2) FROM (VALUES (5::float8), (3), (2)) t(v)) AS curve;
 
 -- The concentration family.  Layout: version, kind (0 none, 1 float, 2 int,
 -- 3 array), has_param, fparam (float8), iparam (int8), number of fractions
@@ -196,100 +160,123 @@ FROM crafted.state s, LATERAL (VALUES
     ('empty', crafted.run('crafted.feed_top_share', '\x'::bytea))
 ) x(name, result);
 
--- hhi.  Layout: version, n (int8), exponent (int4), the sum and the sum of
--- squares, each a flag byte, the sum and its compensation (float8).  5, 3,
--- 2 are stored as 5/8, 3/8, 2/8 (exponent 3): sum 1.25, squares 0.59375.
-SELECT x.name, x.result
-FROM crafted.state s, LATERAL (VALUES
-    ('as it is', crafted.run('crafted.feed_hhi', s.hhi)),
-    ('twice', crafted.run('crafted.feed_hhi', s.hhi, s.hhi)),
-    ('at another exponent', crafted.run('crafted.feed_hhi', s.hhi,
-        crafted.put(crafted.put(crafted.put(s.hhi, 9, int4send(4)), 14, float8send(0.625)), 31, float8send(0.1484375)))),
-    ('negative count', crafted.run('crafted.feed_hhi', crafted.put(s.hhi, 1, int8send(-3)))),
-    ('exponent 5000', crafted.run('crafted.feed_hhi', crafted.put(s.hhi, 9, int4send(5000)))),
-    ('negative sum of squares', crafted.run('crafted.feed_hhi', crafted.put(s.hhi, 31, float8send(-0.5)))),
-    ('sum above the count', crafted.run('crafted.feed_hhi', crafted.put(s.hhi, 14, float8send(4)))),
-    ('infinite sum', crafted.run('crafted.feed_hhi', crafted.put(s.hhi, 14, float8send('Infinity')))),
-    ('truncated', crafted.run('crafted.feed_hhi', substr(s.hhi, 1, 20)))
-) x(name, result);
 
--- client_profit.  Layout: version, number of buckets (1, or 7 for the
--- waterfall), double precision flag, rows and entries (zigzag varints: 1 is
--- byte 2), then each bucket.  A revenue-minus-cost state given to the
--- waterfall's final function read 7 buckets from a state that has 1.
-SELECT x.name, x.result
-FROM crafted.state s, LATERAL (VALUES
-    ('ledger as it is', crafted.run('crafted.feed_profit', s.ledger)),
-    ('net as it is', crafted.run('crafted.feed_profit_numeric', s.net)),
-    ('net float8 as it is', crafted.run('crafted.feed_profit_float8', s.net_float8)),
-    ('ledger twice', crafted.run('crafted.feed_profit', s.ledger, s.ledger)),
-    ('net state to the waterfall', crafted.run('crafted.feed_profit', s.net)),
-    ('float8 net state to the waterfall', crafted.run('crafted.feed_profit', s.net_float8)),
-    ('ledger state to the numeric final', crafted.run('crafted.feed_profit_numeric', s.ledger)),
-    ('float8 state to the numeric final', crafted.run('crafted.feed_profit_numeric', s.net_float8)),
-    ('numeric state to the float8 final', crafted.run('crafted.feed_profit_float8', s.net)),
-    ('combine net and ledger', crafted.run('crafted.feed_profit_numeric', s.net, s.ledger)),
-    ('combine numeric and float8', crafted.run('crafted.feed_profit_numeric', s.net, s.net_float8)),
-    ('negative rows', crafted.run('crafted.feed_profit_numeric', set_byte(s.net, 3, 1))),
-    ('entries other than rows', crafted.run('crafted.feed_profit_numeric', set_byte(s.net, 4, 4))),
-    ('3 buckets', crafted.run('crafted.feed_profit', set_byte(s.net, 1, 3))),
-    ('float flag 2', crafted.run('crafted.feed_profit', set_byte(s.ledger, 2, 2))),
-    ('version 1', crafted.run('crafted.feed_profit', set_byte(s.ledger, 0, 1))),
-    -- a slow sum that is NaN (NaN is counted, never summed)
-    ('NaN slow sum', crafted.run('crafted.feed_profit_numeric',
-        '\x020100020201000000'::bytea || int4send(length(numeric_send('NaN'))) || numeric_send('NaN'))),
-    ('truncated', crafted.run('crafted.feed_profit', substr(s.ledger, 1, 12)))
-) x(name, result);
+-- ===========================================================================
+-- Part 2: the state types of client_profit, hhi, cohort_ltv and rfm.
+-- ===========================================================================
+RESET enable_partitionwise_aggregate;
+RESET max_parallel_workers_per_gather;
 
--- cohort_ltv.  Layout: version, clients, churned (int8), discount flag,
--- discount (float8), the exposure (flag, sum, compensation), the profit.
-SELECT x.name, x.result
-FROM crafted.state s, LATERAL (VALUES
-    ('as it is', crafted.run('crafted.feed_cohort', s.cohort)),
-    ('twice', crafted.run('crafted.feed_cohort', s.cohort, s.cohort)),
-    ('churned above clients', crafted.run('crafted.feed_cohort', crafted.put(s.cohort, 9, int8send(4)))),
-    ('negative clients', crafted.run('crafted.feed_cohort', crafted.put(s.cohort, 1, int8send(-1)))),
-    ('discount -2', crafted.run('crafted.feed_cohort',
-        crafted.put(set_byte(s.cohort, 17, 1), 18, float8send(-2)))),
-    ('negative exposure', crafted.run('crafted.feed_cohort', crafted.put(s.cohort, 27, float8send(-4))))
-) x(name, result);
+-- try(q): the one value query q returns, as text, or the error's SQLSTATE
+-- and message (with its detail)
+CREATE FUNCTION crafted.try(q text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    result text;
+    detail text;
+BEGIN
+    EXECUTE q INTO result;
+    RETURN coalesce(result, 'NULL');
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
+    RETURN SQLSTATE || ': ' || SQLERRM || coalesce(nullif(' (' || detail || ')', ' ()'), '');
+END $$;
+-- input(type, text): the text read as a value of the type, and written back
+CREATE FUNCTION crafted.input(type regtype, t text) RETURNS text
+LANGUAGE sql RETURN crafted.try(format('SELECT %L::%s::text', t, type));
 
--- rfm.  Layout: version, rows (int8), the total and first-day spend, as_of
--- (int4), the unit (int8 time, int4 days, int4 months), the number of days
--- (int4) and the days (int4, ascending), last in the state.
-SELECT x.name, x.result
-FROM crafted.state s CROSS JOIN LATERAL (SELECT length(s.rfm) AS len) l, LATERAL (VALUES
-    ('as it is', crafted.run('crafted.feed_rfm', s.rfm)),
-    ('twice', crafted.run('crafted.feed_rfm', s.rfm, s.rfm)),
-    ('days out of order', crafted.run('crafted.feed_rfm',
-        crafted.put(crafted.put(s.rfm, l.len - 8, substr(s.rfm, l.len - 3, 4)), l.len - 4, substr(s.rfm, l.len - 7, 4)))),
-    ('day after as_of', crafted.run('crafted.feed_rfm',
-        crafted.put(s.rfm, l.len - 4, int4send((date '2024-03-02' - date '2000-01-01'))))),
-    ('infinite day', crafted.run('crafted.feed_rfm', crafted.put(s.rfm, l.len - 4, int4send(2147483647)))),
-    ('fewer rows than days', crafted.run('crafted.feed_rfm', crafted.put(s.rfm, 1, int8send(2)))),
-    ('unit 0', crafted.run('crafted.feed_rfm', crafted.put(s.rfm, l.len - 32, '\x00000000000000000000000000000000')))
-) x(name, result);
+-- client_profit: valid states of each form, then corrupt ones.
+CREATE TABLE crafted.profit (name text, s text);
+INSERT INTO crafted.profit VALUES
+    ('waterfall', '1 waterfall rows=2 entries=2 revenue=100/1 discount=0/0 cogs=40/1 cost_to_serve=0/0 acquisition=0/0 bad_debt=0/0 referral=0/0'),
+    ('waterfall_float8', '1 waterfall_float8 rows=2 entries=2 revenue=100/0 discount=0/0 cogs=40/0 cost_to_serve=0/0 acquisition=0/0 bad_debt=0/0 referral=0/0'),
+    ('net', '1 net rows=1 entries=1 net=60/2'),
+    ('net_float8', '1 net_float8 rows=1 entries=1 net=60/0');
+SELECT name, crafted.input('cprof_client_profit_state', s) = s AS reads_back FROM crafted.profit ORDER BY name;
+SELECT x.name, crafted.input('cprof_client_profit_state', x.t) AS result
+FROM (VALUES
+    ('version 2', '2 net rows=1 entries=1 net=60/2'),
+    ('unknown form', '1 gross rows=1 entries=1 net=60/2'),
+    ('negative rows', '1 net rows=-1 entries=-1 net=60/0'),
+    ('rows past bigint', '1 net rows=9223372036854775808 entries=1 net=60/2'),
+    ('entries other than rows', '1 net rows=1 entries=2 net=60/2'),
+    ('more values than 2 a row', '1 net rows=1 entries=1 net=60/3'),
+    ('a scale without a value', '1 net rows=1 entries=1 net=60.00/0'),
+    ('negative count', '1 net rows=1 entries=1 net=60/-1'),
+    ('negative NaN count', '1 net rows=1 entries=1 net=60/1/-1/0/0'),
+    ('NaN as a total', '1 net rows=1 entries=1 net=NaN/0'),
+    ('exponent notation', '1 net rows=1 entries=1 net=6e1/1'),
+    ('two decimal points', '1 net rows=1 entries=1 net=6.0.0/1'),
+    ('a key missing', '1 net rows=1 net=60/2'),
+    ('keys out of order', '1 net entries=1 rows=1 net=60/2'),
+    ('text after the end', '1 net rows=1 entries=1 net=60/2 x'),
+    ('two spaces', '1 net  rows=1 entries=1 net=60/2'),
+    ('empty', ''),
+    ('infinite double', '1 net_float8 rows=1 entries=1 net=1e309/0'),
+    ('NaN double', '1 net_float8 rows=1 entries=1 net=60/NaN'),
+    ('sum and compensation overflow', '1 net_float8 rows=1 entries=1 net=1.7e308/1.7e308'),
+    ('NaN counts above the rows', '1 net_float8 rows=1 entries=1 net=0/0/2/1/0'),
+    ('40 decimal places (the slow part)', '1 net rows=1 entries=1 net=1.0000000000000000000000000000000000000001/1')
+) x(name, t);
+-- Each function given a valid state of another form: an error, never a
+-- number read from the wrong place.
+SELECT x.name, crafted.try(x.q) AS result
+FROM (SELECT max(s) FILTER (WHERE name = 'waterfall') AS w, max(s) FILTER (WHERE name = 'waterfall_float8') AS wf,
+             max(s) FILTER (WHERE name = 'net') AS n, max(s) FILTER (WHERE name = 'net_float8') AS nf
+      FROM crafted.profit) p,
+LATERAL (VALUES
+    ('waterfall final, waterfall', format('SELECT (cprof_client_profit_final(%L)).net_profit', p.w)),
+    ('waterfall final, waterfall_float8', format('SELECT (cprof_client_profit_final(%L)).net_profit', p.wf)),
+    ('numeric final, net', format('SELECT cprof_client_profit_numeric_final(%L)', p.n)),
+    ('float8 final, net_float8', format('SELECT cprof_client_profit_float8_final(%L)', p.nf)),
+    ('waterfall final, net', format('SELECT cprof_client_profit_final(%L)', p.n)),
+    ('numeric final, waterfall', format('SELECT cprof_client_profit_numeric_final(%L)', p.w)),
+    ('numeric final, net_float8', format('SELECT cprof_client_profit_numeric_final(%L)', p.nf)),
+    ('float8 final, net', format('SELECT cprof_client_profit_float8_final(%L)', p.n)),
+    ('combine net and waterfall', format('SELECT cprof_client_profit_combine(%L, %L)', p.n, p.w)),
+    ('combine waterfall and waterfall_float8', format('SELECT cprof_client_profit_combine(%L, %L)', p.w, p.wf)),
+    ('ledger transition, net', format('SELECT cprof_client_profit_trans(%L, 1.0, ''revenue'')', p.n)),
+    ('float8 ledger transition, waterfall', format('SELECT cprof_client_profit_trans(%L, 1.0::float8, ''revenue'')', p.w)),
+    ('integer net transition, net_float8', format('SELECT cprof_client_profit_trans(%L, 1, 2)', p.nf)),
+    ('roll-up transition, waterfall_float8', format('SELECT cprof_client_profit_trans(%L, NULL::profit)', p.wf)),
+    ('inverse, net', format('SELECT cprof_client_profit_minv(%L, 1.0, ''revenue'')', p.n)),
+    ('roll-up transition, waterfall', format('SELECT (cprof_client_profit_final(cprof_client_profit_trans(%L, ROW(10, 0, 0, 10, 0, 10, 0, 0, 10, 0, 10, 1, 1)::profit))).net_profit', p.w))
+) x(name, q);
 
--- One reproduction through a parallel plan, as the issue found it: a valid
--- client_profit(numeric, numeric) state reaches the waterfall's final
--- function in the leader.
-CREATE TABLE crafted.one (b bytea);
-INSERT INTO crafted.one SELECT NULL FROM generate_series(1, 10000);
-INSERT INTO crafted.one SELECT net FROM crafted.state;
-ANALYZE crafted.one;
-RESET ALL;
+-- Through aggregates of one's own: a crafted first state (INITCOND) is
+-- updated in place by the transition function, or rejected.
+CREATE AGGREGATE crafted.ledger_from(numeric, text) (
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, FINALFUNC = cprof_client_profit_final,
+    INITCOND = '1 waterfall rows=2 entries=2 revenue=100/1 discount=0/0 cogs=40/1 cost_to_serve=0/0 acquisition=0/0 bad_debt=0/0 referral=0/0');
+CREATE AGGREGATE crafted.ledger_from_net(numeric, text) (
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, FINALFUNC = cprof_client_profit_final,
+    INITCOND = '1 net rows=1 entries=1 net=60/2');
+SELECT crafted.try('SELECT crafted.ledger_from(a, k)::text FROM (VALUES (5.50, ''revenue''), (1, ''cogs'')) t(a, k)') AS from_waterfall,
+       crafted.try('SELECT crafted.ledger_from_net(a, k)::text FROM (VALUES (5.50, ''revenue'')) t(a, k)') AS from_net;
+-- States of mixed forms combined in a parallel plan: the partial states
+-- reach the leader through the tuple queue (with short varlena headers),
+-- and the combine function takes them as they come.
+CREATE AGGREGATE crafted.finish_waterfall(cprof_client_profit_state) (
+    SFUNC = cprof_client_profit_combine, STYPE = cprof_client_profit_state,
+    COMBINEFUNC = cprof_client_profit_combine, FINALFUNC = cprof_client_profit_final, PARALLEL = SAFE);
+CREATE AGGREGATE crafted.finish_net(cprof_client_profit_state) (
+    SFUNC = cprof_client_profit_combine, STYPE = cprof_client_profit_state,
+    COMBINEFUNC = cprof_client_profit_combine, FINALFUNC = cprof_client_profit_numeric_final, PARALLEL = SAFE);
+CREATE TABLE crafted.states AS
+SELECT i, CASE WHEN i = 5000 THEN '1 waterfall rows=2 entries=2 revenue=100/1 discount=0/0 cogs=40/1 cost_to_serve=0/0 acquisition=0/0 bad_debt=0/0 referral=0/0'
+               ELSE format('1 net rows=1 entries=1 net=%s/1', i) END::cprof_client_profit_state AS s
+FROM generate_series(1, 10000) i;
+ANALYZE crafted.states;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 SET parallel_leader_participation = off;
-CREATE FUNCTION crafted.run_parallel(agg text) RETURNS text
+CREATE FUNCTION crafted.try_parallel(q text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
-    q text := format('SELECT %s(b, ''\x''::bytea)::text FROM crafted.one', agg);
     line text;
     plan text := '';
-    result text;
 BEGIN
     FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
         plan := plan || line || ' ';
@@ -297,13 +284,182 @@ BEGIN
     IF plan NOT LIKE '%Partial Aggregate%' OR plan NOT LIKE '%Gather%' THEN
         RETURN 'not run: no parallel partial aggregation in ' || plan;
     END IF;
-    EXECUTE q INTO result;
-    RETURN coalesce(result, 'NULL');
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
+    RETURN crafted.try(q);
 END $$;
-SELECT crafted.run_parallel('crafted.feed_profit_numeric') AS net_final,
-       crafted.run_parallel('crafted.feed_profit') AS waterfall_final;
+SELECT crafted.try_parallel('SELECT crafted.finish_net(s)::text FROM crafted.states WHERE i <> 5000') AS net_states,
+       (SELECT sum(i) FROM generate_series(1, 10000) i WHERE i <> 5000) AS by_hand,
+       crafted.try_parallel('SELECT crafted.finish_waterfall(s)::text FROM crafted.states') AS mixed_forms;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+RESET parallel_leader_participation;
+
+-- hhi.  5, 3, 2 scaled by 2^-3: sum 1.25, squares 0.59375, hhi 38/100.
+SELECT x.name, x.result
+FROM (VALUES ('1 hhi n=3 exponent=3 sum=1.25/0 sumsq=0.59375/0')) h(s), LATERAL (VALUES
+    ('as it is', crafted.try(format('SELECT cprof_hhi_final(%L)', h.s))),
+    ('twice', crafted.try(format('SELECT cprof_hhi_final(cprof_hhi_combine(%L, %L))', h.s, h.s))),
+    ('and the same at exponent 4', crafted.try(format('SELECT cprof_hhi_final(cprof_hhi_combine(%L, %L))', h.s,
+        '1 hhi n=3 exponent=4 sum=0.625/0 sumsq=0.1484375/0'))),
+    ('and 10', crafted.try(format('SELECT cprof_hhi_final(cprof_hhi_trans(%L, 10::float8))', h.s))),
+    ('no value', crafted.try('SELECT cprof_hhi_final(''1 hhi n=0 exponent=none sum=0/0 sumsq=0/0'')')),
+    ('negative count', crafted.input('cprof_hhi_state', '1 hhi n=-3 exponent=3 sum=1.25/0 sumsq=0.59375/0')),
+    ('exponent 5000', crafted.input('cprof_hhi_state', '1 hhi n=3 exponent=5000 sum=1.25/0 sumsq=0.59375/0')),
+    ('negative sum of squares', crafted.input('cprof_hhi_state', '1 hhi n=3 exponent=3 sum=1.25/0 sumsq=-0.5/0')),
+    ('sum above the count', crafted.input('cprof_hhi_state', '1 hhi n=3 exponent=3 sum=4/0 sumsq=0.59375/0')),
+    ('sums without a value', crafted.input('cprof_hhi_state', '1 hhi n=3 exponent=none sum=1.25/0 sumsq=0.59375/0')),
+    ('a NaN counted', crafted.input('cprof_hhi_state', '1 hhi n=3 exponent=3 sum=1.25/0/1/0/0 sumsq=0.59375/0')),
+    ('infinite sum', crafted.input('cprof_hhi_state', '1 hhi n=3 exponent=3 sum=Infinity/0 sumsq=0.59375/0'))
+) x(name, result);
+
+-- cohort_ltv.  Three clients (profits 10, 5, 1; tenures 2, 1, 1; two
+-- churned): the state and the aggregate give the same estimates.
+SELECT x.name, x.result
+FROM (VALUES ('1 cohort clients=3 churned=2 exposure=4/0 profit=16.0/3',
+              '1 cohort_discount clients=2 churned=1 exposure=3/0 profit=15.0/2 discount=0.01')) c(s, sd), LATERAL (VALUES
+    ('as it is', crafted.try(format('SELECT cprof_cohort_ltv_final(%L) = (SELECT cohort_ltv(p, t, ch) FROM (VALUES (10.0, 2.0::float8, true), (5.0, 1.0, false), (1.0, 1.0, true)) v(p, t, ch))', c.s))),
+    ('with a discount', crafted.try(format('SELECT cprof_cohort_ltv_final(%L) = (SELECT cohort_ltv(p, t, ch, 0.01) FROM (VALUES (10.0, 2.0::float8, true), (5.0, 1.0, false)) v(p, t, ch))', c.sd))),
+    ('churned above clients', crafted.input('cprof_cohort_ltv_state', '1 cohort clients=3 churned=4 exposure=4/0 profit=16.0/3')),
+    ('negative clients', crafted.input('cprof_cohort_ltv_state', '1 cohort clients=-1 churned=0 exposure=4/0 profit=16.0/0')),
+    ('discount -2', crafted.input('cprof_cohort_ltv_state', '1 cohort_discount clients=2 churned=1 exposure=3/0 profit=15.0/2 discount=-2')),
+    ('a discount without the form', crafted.input('cprof_cohort_ltv_state', '1 cohort clients=3 churned=2 exposure=4/0 profit=16.0/3 discount=0.01')),
+    ('negative exposure', crafted.input('cprof_cohort_ltv_state', '1 cohort clients=3 churned=2 exposure=-4/0 profit=16.0/3')),
+    ('an infinite tenure counted', crafted.input('cprof_cohort_ltv_state', '1 cohort clients=3 churned=2 exposure=4/0/0/1/0 profit=16.0/3')),
+    ('a NaN profit counted', crafted.try('SELECT (cprof_cohort_ltv_final(''1 cohort clients=3 churned=2 exposure=4/0 profit=16.0/2/1/0/0'')).ltv')),
+    ('more profits than clients', crafted.input('cprof_cohort_ltv_state', '1 cohort clients=3 churned=2 exposure=4/0 profit=16.0/4')),
+    ('combine the two forms', crafted.try(format('SELECT cprof_cohort_ltv_combine(%L, %L)', c.s, c.sd))),
+    ('3-argument transition, discount form', crafted.try(format('SELECT cprof_cohort_ltv_trans(%L, 1.0, 1.0::float8, true)', c.sd))),
+    ('another discount', crafted.try(format('SELECT cprof_cohort_ltv_trans(%L, 1.0, 1.0::float8, true, 0.02)', c.sd)))
+) x(name, result);
+
+-- rfm.  Purchases of 10.00, 20.00 + 5 and 40.00 on 2024-01-01, -01-10 and
+-- -02-01, as of 2024-03-01, in days: frequency 2, recency 31, age 60,
+-- monetary (75 - 10) / 2 = 32.5 (the total less the first day's, per repeat day).
+SELECT x.name, x.result
+FROM (VALUES ('1 rfm rows=4 as_of=2024-03-01 unit=0/1/0 total=75.00/3 first_total=10.00/1 days=2024-01-01+9+22')) r(s), LATERAL (VALUES
+    ('as it is', crafted.try(format('SELECT cprof_rfm_final(%L)', r.s))),
+    ('twice', crafted.try(format('SELECT cprof_rfm_final(cprof_rfm_combine(%L, %L))', r.s, r.s))),
+    ('and a later day', crafted.try(format('SELECT cprof_rfm_final(cprof_rfm_trans(%L, date ''2024-02-10'', 5.00, date ''2024-03-01'', ''1 day''))', r.s))),
+    ('a day after as_of', crafted.try(format('SELECT cprof_rfm_trans(%L, date ''2024-03-10'', 5.00, date ''2024-03-01'', ''1 day'')', r.s))),
+    ('another as_of', crafted.try(format('SELECT cprof_rfm_trans(%L, date ''2024-02-10'', 5.00, date ''2024-03-02'', ''1 day'')', r.s))),
+    ('combine with another as_of', crafted.try(format('SELECT cprof_rfm_combine(%L, %L)', r.s, replace(r.s, 'as_of=2024-03-01', 'as_of=2024-03-02')))),
+    ('a repeated day', crafted.input('cprof_rfm_state', replace(r.s, '+9+22', '+0+22'))),
+    ('a day before the last', crafted.input('cprof_rfm_state', replace(r.s, '+9+22', '+9+-3'))),
+    ('a day after as_of', crafted.input('cprof_rfm_state', replace(r.s, '+9+22', '+9+200'))),
+    ('fewer rows than days', crafted.input('cprof_rfm_state', replace(r.s, 'rows=4', 'rows=2'))),
+    ('rows without days', crafted.input('cprof_rfm_state', '1 rfm rows=1 as_of=2024-03-01 unit=0/1/0 total=0/0 first_total=0/0 days=')),
+    ('no rows', crafted.input('cprof_rfm_state', '1 rfm rows=0 as_of=2024-03-01 unit=0/1/0 total=0/0 first_total=0/0 days=')),
+    ('unit 0', crafted.input('cprof_rfm_state', replace(r.s, 'unit=0/1/0', 'unit=0/0/0'))),
+    ('negative unit', crafted.input('cprof_rfm_state', replace(r.s, 'unit=0/1/0', 'unit=0/-1/0'))),
+    ('unit past integer', crafted.input('cprof_rfm_state', replace(r.s, 'unit=0/1/0', 'unit=4294967296/1/0'))),
+    ('February 30', crafted.input('cprof_rfm_state', replace(r.s, 'as_of=2024-03-01', 'as_of=2024-02-30'))),
+    ('year 9999999', crafted.input('cprof_rfm_state', replace(r.s, 'as_of=2024-03-01', 'as_of=9999999-03-01'))),
+    ('a NaN amount counted', crafted.input('cprof_rfm_state', replace(r.s, 'total=75.00/3', 'total=75.00/3/1/0/0'))),
+    ('more first-day amounts than rows', crafted.input('cprof_rfm_state', replace(r.s, 'first_total=10.00/1', 'first_total=10.00/5')))
+) x(name, result);
+
+-- Mutations: every character of each valid text deleted, replaced by 7 or
+-- by -, or doubled; every byte of each valid binary form flipped (xor 255)
+-- or the form cut short at it.  Each mutant is read by the input or
+-- receive function (COPY BINARY from a file the server writes); what is
+-- accepted reads back as itself and goes through the final function, a
+-- combine with itself and a transition.  Counted by outcome: rejected
+-- (with the SQLSTATE), or accepted and the functions' outcome.
+CREATE TABLE crafted.valid (family text, type regtype, s text, final text, trans text);
+INSERT INTO crafted.valid VALUES
+    ('client_profit', 'cprof_client_profit_state', '1 waterfall rows=2 entries=2 revenue=100/1 discount=0/0 cogs=40.5/1 cost_to_serve=0/0 acquisition=0/0 bad_debt=0/0 referral=0/0',
+     'cprof_client_profit_final(cprof_client_profit_combine(%1$s, %1$s))', 'cprof_client_profit_trans(%s, 1.0, ''cogs'')'),
+    ('client_profit', 'cprof_client_profit_state', '1 net_float8 rows=1 entries=1 net=60.5/1e-15/1/0/0',
+     'cprof_client_profit_float8_final(cprof_client_profit_combine(%1$s, %1$s))', 'cprof_client_profit_trans(%s, 1.0::float8, 2.0::float8)'),
+    ('hhi', 'cprof_hhi_state', '1 hhi n=3 exponent=3 sum=1.25/0 sumsq=0.59375/0',
+     'cprof_hhi_final(cprof_hhi_combine(%1$s, %1$s))', 'cprof_hhi_trans(%s, 100)'),
+    ('cohort_ltv', 'cprof_cohort_ltv_state', '1 cohort_discount clients=2 churned=1 exposure=3/0 profit=15.0/2 discount=0.01',
+     'cprof_cohort_ltv_final(cprof_cohort_ltv_combine(%1$s, %1$s))', 'cprof_cohort_ltv_trans(%s, 1.0, 1.0::float8, true, 0.01)'),
+    ('rfm', 'cprof_rfm_state', '1 rfm rows=4 as_of=2024-03-01 unit=0/1/0 total=75.00/3 first_total=10.00/1 days=2024-01-01+9+22',
+     'cprof_rfm_final(cprof_rfm_combine(%1$s, %1$s))', 'cprof_rfm_trans(%s, date ''2024-02-10'', 5.00, date ''2024-03-01'', ''1 day'')');
+-- recv(type, bytes): the bytes read by the type's receive function (a
+-- binary COPY file written by the server), as text
+CREATE TABLE crafted.recv_cprof_client_profit_state (s cprof_client_profit_state);
+CREATE TABLE crafted.recv_cprof_hhi_state (s cprof_hhi_state);
+CREATE TABLE crafted.recv_cprof_cohort_ltv_state (s cprof_cohort_ltv_state);
+CREATE TABLE crafted.recv_cprof_rfm_state (s cprof_rfm_state);
+CREATE FUNCTION crafted.recv(type regtype, b bytea) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    f text := current_setting('data_directory') || '/cprof_crafted_' || pg_backend_pid() || '.bin';
+    lo oid;
+    result text;
+BEGIN
+    lo := lo_from_bytea(0, '\x5047434f50590aff0d0a00'::bytea || int4send(0) || int4send(0)
+                        || int2send(1::int2) || int4send(length(b)) || b || int2send(-1::int2));
+    PERFORM lo_export(lo, f);
+    PERFORM lo_unlink(lo);
+    EXECUTE format('TRUNCATE crafted.recv_%s', type);
+    EXECUTE format('COPY crafted.recv_%s FROM %L (FORMAT binary)', type, f);
+    EXECUTE format('SELECT s::text FROM crafted.recv_%s', type) INTO result;
+    RETURN result;
+END $$;
+-- mutant(type, text or NULL, bytes or NULL, final, trans): the outcome of one mutant
+CREATE FUNCTION crafted.mutant(type regtype, t text, b bytea, final text, trans text) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+    s text;
+    lit text;
+    back text;
+BEGIN
+    BEGIN
+        IF t IS NOT NULL THEN
+            EXECUTE format('SELECT %L::%s::text', t, type) INTO s;
+        ELSE
+            s := crafted.recv(type, b);
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        RETURN 'rejected ' || SQLSTATE;
+    END;
+    lit := format('%L::%s', s, type);
+    BEGIN
+        EXECUTE format('SELECT %L::%s::text', s, type) INTO back;
+    EXCEPTION WHEN OTHERS THEN
+        RETURN 'accepted, does not read back: ' || SQLSTATE;
+    END;
+    IF back IS DISTINCT FROM s THEN
+        RETURN 'accepted, reads back as another state';
+    END IF;
+    BEGIN
+        EXECUTE 'SELECT (' || format(final, lit) || ')::text';
+        EXECUTE 'SELECT ' || format(trans, lit);
+        RETURN 'accepted, functions ok';
+    EXCEPTION WHEN OTHERS THEN
+        RETURN 'accepted, functions ' || SQLSTATE;
+    END;
+END $$;
+WITH mutants AS (
+    SELECT v.family, 'text' AS form, crafted.mutant(v.type, m.t, NULL, v.final, v.trans) AS outcome
+    FROM crafted.valid v,
+    LATERAL generate_series(1, length(v.s)) i,
+    LATERAL (VALUES (overlay(v.s PLACING '' FROM i FOR 1)), (overlay(v.s PLACING '7' FROM i FOR 1)),
+                    (overlay(v.s PLACING '-' FROM i FOR 1)), (overlay(v.s PLACING repeat(substr(v.s, i, 1), 2) FROM i FOR 1))) m(t)
+    UNION ALL
+    SELECT v.family, 'binary', crafted.mutant(v.type, NULL, m.b, v.final, v.trans)
+    FROM crafted.valid v,
+    LATERAL (SELECT CASE v.family WHEN 'client_profit' THEN cprof_client_profit_state_send(v.s::cprof_client_profit_state)
+                                  WHEN 'hhi' THEN cprof_hhi_state_send(v.s::cprof_hhi_state)
+                                  WHEN 'cohort_ltv' THEN cprof_cohort_ltv_state_send(v.s::cprof_cohort_ltv_state)
+                                  ELSE cprof_rfm_state_send(v.s::cprof_rfm_state) END AS b) sent,
+    LATERAL generate_series(0, length(sent.b) - 1) i,
+    LATERAL (VALUES (set_byte(sent.b, i, get_byte(sent.b, i) # 255)), (substr(sent.b, 1, i))) m(b)
+)
+SELECT family, form, outcome, count(*) FROM mutants GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+
+-- The valid binary forms themselves read back, through COPY BINARY.
+SELECT v.family, v.s,
+       crafted.recv(v.type, CASE v.family WHEN 'client_profit' THEN cprof_client_profit_state_send(v.s::cprof_client_profit_state)
+                                          WHEN 'hhi' THEN cprof_hhi_state_send(v.s::cprof_hhi_state)
+                                          WHEN 'cohort_ltv' THEN cprof_cohort_ltv_state_send(v.s::cprof_cohort_ltv_state)
+                                          ELSE cprof_rfm_state_send(v.s::cprof_rfm_state) END) = v.s AS binary_reads_back
+FROM crafted.valid v ORDER BY 1, 2;
+
 RESET ALL;
 SET client_min_messages = warning;
 DROP SCHEMA crafted CASCADE;

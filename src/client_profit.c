@@ -1,28 +1,45 @@
 /*
  * src/client_profit.c: the client_profit aggregate family.
  *
- * SQL objects (sql/cprof--1.0.sql):
+ * SQL objects (sql/cprof--1.1.sql):
  *   client_profit(revenue T, cost T)       T numeric, double precision,
  *                                          smallint, integer, bigint
  *   client_profit(amount T, kind text)     returns profit
  *   client_profit(profit)                  returns profit (roll-up)
- *   cprof_client_profit_{trans,minv}       overloaded on the input types
- *   cprof_client_profit_{combine,serialize,deserialize}
+ *   type cprof_client_profit_state, its functions
+ *   cprof_client_profit_state_{in,out,recv,send}
+ *   cprof_client_profit_{trans,minv}       overloaded on the input types, one
+ *                                          C symbol each (PROFIT_STEP below)
+ *   cprof_client_profit_combine
  *   cprof_client_profit_final              -> profit
  *   cprof_client_profit_numeric_final      -> numeric
  *   cprof_client_profit_float8_final       -> double precision
+ * The 1.0 definitions (STYPE internal: the overloads of
+ * cprof_client_profit_{trans,minv} under one C symbol each, which read
+ * their input types from the call, and
+ * cprof_client_profit_{serialize,deserialize}) run on the same code until
+ * ALTER EXTENSION cprof UPDATE (state.c says how).
  *
- * State: CprofProfitState, one per group, in the aggregate memory context.
- * It holds exact sums (CprofMoney) or, for double precision input,
- * compensated sums (CprofFloatSum) in "buckets":
- *   - client_profit(revenue, cost): one bucket, revenue minus cost;
- *   - the ledger and the roll-up: seven buckets, the independent lines of
- *     the waterfall (revenue, discount, cogs, cost to serve, acquisition,
- *     bad debt, referral).  service, sales, commission and quality all go to
- *     cost to serve: the profit composite does not keep them apart, and
- *     keeping them apart in the state would make the roll-up inexact.
+ * State: CprofProfitState, one flat state (state.c) per group.  It holds
+ * exact sums (CprofMoneySlot) or, for double precision input, compensated
+ * sums (CprofFloatSum) in "buckets", in one of four forms:
+ *   net, net_float8: client_profit(revenue, cost), one bucket, revenue
+ *     minus cost;
+ *   waterfall, waterfall_float8: the ledger and the roll-up, seven
+ *     buckets, the independent lines of the waterfall (revenue, discount,
+ *     cogs, cost to serve, acquisition, bad debt, referral).  service,
+ *     sales, commission and quality all go to cost to serve: the profit
+ *     composite does not keep them apart, and keeping them apart in the
+ *     state would make the roll-up inexact.
  * Every other field of profit is derived from the buckets in the final
  * function, so re-aggregating profit values gives exactly the raw result.
+ * A money bucket b keeps its rarely needed part (money.c) in part b of the
+ * state.  Text form (cprof_client_profit_state_out; state_io.c has the
+ * grammar, money.c and floatsum.c the sums'):
+ *   1 net rows=2 entries=2 net=60.00/1
+ *   1 waterfall rows=2 entries=2 revenue=100/1 discount=0/0 cogs=40/1
+ *     cost_to_serve=0/0 acquisition=0/0 bad_debt=0/0 referral=0/0
+ * (on one line), waterfall_float8 and net_float8 with sum/compensation.
  *
  * NULL rules: client_profit(revenue, cost) counts a NULL argument as 0 and
  * skips a row whose arguments are both NULL; the ledger skips a row whose
@@ -121,27 +138,71 @@ static const struct
 	{"referral", 8, BUCKET_REFERRAL},
 };
 
-#define PROFIT_STATE_VERSION 2
+/* Version of the binary and text forms. */
+#define PROFIT_STATE_VERSION 1
 
 /* One bucket: an exact sum, or a compensated one for double precision. */
 typedef union ProfitSum
 {
-	CprofMoney	m;				/* numeric and integer input */
+	CprofMoneySlot m;			/* numeric and integer input */
 	CprofFloatSum f;			/* double precision input */
 } ProfitSum;
 
-/* Per-group state of every client_profit aggregate. */
-typedef struct CprofProfitState
+/* Forms of the state. */
+typedef enum ProfitForm
+{
+	FORM_NET,					/* client_profit(revenue, cost), exact */
+	FORM_NET_FLOAT,				/* the same in double precision */
+	FORM_WATERFALL,				/* the ledger and the roll-up, exact */
+	FORM_WATERFALL_FLOAT,		/* the ledger in double precision */
+	NUM_FORMS
+} ProfitForm;
+
+static const char *const form_name[NUM_FORMS] = {
+	"net", "net_float8", "waterfall", "waterfall_float8"
+};
+
+#define FORM_IS_FLOAT(form)		((form) == FORM_NET_FLOAT || (form) == FORM_WATERFALL_FLOAT)
+#define FORM_BUCKETS(form)		((form) <= FORM_NET_FLOAT ? 1 : NUM_BUCKETS)
+
+/*
+ * Per-group state of every client_profit aggregate: CprofFlatHeader, the
+ * part directory (one part per money bucket, none for double precision),
+ * then this body, whose place depends on the form (PROFIT_BODY).
+ */
+typedef struct ProfitBody
 {
 	int64		rows;			/* rows aggregated (skipped rows excluded) */
 	int64		entries;		/* the result's entries: rows, or for the
 								 * roll-up the sum of the entries fields */
-	int32		nbuckets;		/* 1, or NUM_BUCKETS for the profit forms */
-	bool		is_float;		/* buckets are CprofFloatSum */
-	ProfitSum	bucket[FLEXIBLE_ARRAY_MEMBER];	/* the sums */
-} CprofProfitState;
+	ProfitSum	bucket[FLEXIBLE_ARRAY_MEMBER];	/* FORM_BUCKETS of them */
+} ProfitBody;
 
-/* What a support function was called for, cached in fn_extra. */
+#define BODY_AT(nparts)	MAXALIGN(sizeof(CprofFlatHeader) + (nparts) * sizeof(uint32))
+
+static const uint32 body_at[NUM_FORMS] = {
+	BODY_AT(1), BODY_AT(0), BODY_AT(NUM_BUCKETS), BODY_AT(0)
+};
+#define FIXED(nparts, nbuckets) \
+	(BODY_AT(nparts) + offsetof(ProfitBody, bucket) + (nbuckets) * sizeof(ProfitSum))
+static const CprofFlatHeader profit_header[NUM_FORMS] = {
+	CPROF_FLAT_HEADER(CPROF_FAMILY_CLIENT_PROFIT, FORM_NET, 1, FIXED(1, 1)),
+	CPROF_FLAT_HEADER(CPROF_FAMILY_CLIENT_PROFIT, FORM_NET_FLOAT, 0, FIXED(0, 1)),
+	CPROF_FLAT_HEADER(CPROF_FAMILY_CLIENT_PROFIT, FORM_WATERFALL, NUM_BUCKETS,
+					  FIXED(NUM_BUCKETS, NUM_BUCKETS)),
+	CPROF_FLAT_HEADER(CPROF_FAMILY_CLIENT_PROFIT, FORM_WATERFALL_FLOAT, 0,
+					  FIXED(0, NUM_BUCKETS))
+};
+static const CprofFlatKind profit_kind = {
+	CPROF_FAMILY_CLIENT_PROFIT, NUM_FORMS, profit_header, "client_profit"
+};
+
+#define PROFIT_BODY(st)		((ProfitBody *) ((char *) (st) + body_at[(st)->form]))
+/* Byte offset of bucket b's money slot in a state of the given form. */
+#define BUCKET_OFF(form, b) \
+	(body_at[form] + offsetof(ProfitBody, bucket) + (b) * sizeof(ProfitSum))
+
+/* What a transition function is called for. */
 typedef enum ProfitShape
 {
 	SHAPE_NET,					/* client_profit(revenue, cost) */
@@ -149,86 +210,60 @@ typedef enum ProfitShape
 	SHAPE_ROLLUP				/* client_profit(profit) */
 } ProfitShape;
 
-typedef struct ProfitCallInfo
+/* The form of the state of a shape and an amount type. */
+static inline ProfitForm
+shape_form(ProfitShape shape, Oid amount_type)
 {
-	ProfitShape shape;
-	Oid			amount_type;	/* type of the amounts, or the profit type */
-	TupleDesc	tupdesc;		/* roll-up: descriptor of profit */
-} ProfitCallInfo;
-
-static ProfitCallInfo *
-profit_call_info(FunctionCallInfo fcinfo)
-{
-	FmgrInfo   *flinfo = fcinfo->flinfo;
-	ProfitCallInfo *info = (ProfitCallInfo *) flinfo->fn_extra;
-
-	if (info == NULL)
-	{
-		Oid			type1 = get_fn_expr_argtype(flinfo, 1);
-		MemoryContext old;
-
-		info = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(ProfitCallInfo));
-		info->amount_type = type1;
-		if (PG_NARGS() == 2)
-		{
-			info->shape = SHAPE_ROLLUP;
-			old = MemoryContextSwitchTo(flinfo->fn_mcxt);
-			info->tupdesc = lookup_rowtype_tupdesc_copy(type1, -1);
-			MemoryContextSwitchTo(old);
-		}
-		else
-		{
-			info->shape = get_fn_expr_argtype(flinfo, 2) == TEXTOID ?
-				SHAPE_LEDGER : SHAPE_NET;
-			if (type1 != NUMERICOID && type1 != FLOAT8OID &&
-				type1 != INT2OID && type1 != INT4OID && type1 != INT8OID)
-				elog(ERROR, "client_profit support function called with input type %u",
-					 type1);
-		}
-		flinfo->fn_extra = info;
-	}
-	return info;
+	if (shape == SHAPE_NET)
+		return amount_type == FLOAT8OID ? FORM_NET_FLOAT : FORM_NET;
+	return amount_type == FLOAT8OID ? FORM_WATERFALL_FLOAT : FORM_WATERFALL;
 }
 
-static CprofProfitState *
-profit_state_new(int nbuckets, bool is_float, MemoryContext cxt)
+/* A new empty state of the given form in ref. */
+static void
+profit_state_new(CprofStateRef *ref, ProfitForm form)
 {
-	CprofProfitState *state;
+	ProfitBody *body;
 
-	state = MemoryContextAllocZero(cxt, offsetof(CprofProfitState, bucket) +
-								   nbuckets * sizeof(ProfitSum));
-	state->nbuckets = nbuckets;
-	state->is_float = is_float;
-	return state;
+	cprof_state_new(ref, form, NULL);
+	body = PROFIT_BODY(ref->st);
+	if (!FORM_IS_FLOAT(form))
+	{
+		for (int b = 0; b < FORM_BUCKETS(form); b++)
+			money_slot_init(&body->bucket[b].m, b);
+	}
 }
 
 /*
- * Add (or, for the inverse, remove) one amount to a bucket.  Returns false
- * when an inverse cannot be done exactly.
+ * Add (or, for the inverse, remove) one amount to bucket b of ref's state
+ * (whose form tells the kind of sum), the amount of type 'type'.  Returns
+ * false when an inverse cannot be done exactly.  The state may move.
  */
 static bool
-bucket_apply(ProfitSum *b, Oid type, Datum value, bool negate, bool remove,
-			 MemoryContext cxt)
+bucket_apply(CprofStateRef *ref, int b, Oid type, Datum value, bool negate,
+			 bool remove)
 {
+	Size		off = BUCKET_OFF(ref->st->form, b);
 	int64		i;
 
 	switch (type)
 	{
 		case NUMERICOID:
 			if (remove)
-				return money_sub_numeric(&b->m, value, negate, cxt);
-			money_add_numeric(&b->m, value, negate, cxt);
+				return money_slot_sub_numeric(ref, off, value, negate);
+			money_slot_add_numeric(ref, off, value, negate);
 			return true;
 		case FLOAT8OID:
 			{
+				CprofFloatSum *f = &PROFIT_BODY(ref->st)->bucket[b].f;
 				double		x = DatumGetFloat8(value);
 
 				if (negate)
 					x = -x;
 				if (remove)
-					floatsum_remove(&b->f, x);
+					floatsum_remove(f, x);
 				else
-					floatsum_add(&b->f, x);
+					floatsum_add(f, x);
 				return true;
 			}
 		case INT2OID:
@@ -242,8 +277,8 @@ bucket_apply(ProfitSum *b, Oid type, Datum value, bool negate, bool remove,
 			break;
 	}
 	if (remove)
-		return money_sub_int64(&b->m, i, negate, cxt);
-	money_add_int64(&b->m, i, negate, cxt);
+		return money_slot_sub_int64(ref, off, i, negate);
+	money_slot_add_int64(ref, off, i, negate);
 	return true;
 }
 
@@ -392,60 +427,110 @@ rollup_check(const Datum *values, const bool *nulls,
 	}
 }
 
+/* What the call site of a transition function knows (cprof_call_site). */
+typedef struct ProfitSite
+{
+	bool		known;			/* shape and amount_type are set (1.0) */
+	ProfitShape shape;			/* 1.0: read from the call */
+	Oid			amount_type;	/* 1.0: read from the call */
+	Oid			row_typid;		/* roll-up: the input's row type ... */
+	int32		row_typmod;
+	TupleDesc	row_desc;		/* ... and its descriptor */
+} ProfitSite;
+
+static ProfitSite *
+profit_site(FunctionCallInfo fcinfo)
+{
+	CprofCallSite *site = cprof_call_site(fcinfo);
+
+	if (site->family == NULL)
+		site->family = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(ProfitSite));
+	return (ProfitSite *) site->family;
+}
+
 /*
- * The shared body of the transition and inverse transition functions.
+ * The descriptor of a profit value given to the roll-up, looked up once per
+ * call site (per row type).
+ */
+static TupleDesc
+rollup_desc(FunctionCallInfo fcinfo, HeapTupleHeader th)
+{
+	ProfitSite *ps = profit_site(fcinfo);
+	Oid			typid = HeapTupleHeaderGetTypeId(th);
+	int32		typmod = HeapTupleHeaderGetTypMod(th);
+
+	if (ps->row_desc == NULL || ps->row_typid != typid || ps->row_typmod != typmod)
+	{
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		ps->row_desc = lookup_rowtype_tupdesc_copy(typid, typmod);
+		MemoryContextSwitchTo(old);
+		ps->row_typid = typid;
+		ps->row_typmod = typmod;
+		if (ps->row_desc->natts != NUM_PROFIT_FIELDS)
+			elog(ERROR, "client_profit(profit) called with a row of %d fields",
+				 ps->row_desc->natts);
+	}
+	return ps->row_desc;
+}
+
+/*
+ * The shared body of every transition and inverse transition function:
+ * the shape of the aggregate and the type of its amounts come from the C
+ * symbol (PROFIT_STEP below), or for the 1.0 symbols from the call.
  * Always returns a state (created empty on the first row, even one that
  * is skipped: a moving-aggregate transition function must not return
  * NULL), or NULL when an inverse cannot be done exactly (the executor then
- * recomputes the window frame).
+ * recomputes the window frame).  A state of another form is an error.
  */
-static CprofProfitState *
-profit_step(FunctionCallInfo fcinfo, bool remove)
+static Datum
+profit_step(FunctionCallInfo fcinfo, ProfitShape shape, Oid type, bool remove)
 {
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "client_profit");
-	ProfitCallInfo *info = profit_call_info(fcinfo);
-	CprofProfitState *state = PG_ARGISNULL(0) ? NULL :
-	(CprofProfitState *) PG_GETARG_POINTER(0);
+	MemoryContext aggcxt;
+	CprofStateMode mode = cprof_state_mode(fcinfo, &aggcxt);
+	ProfitForm	form = shape_form(shape, type);
+	CprofStateRef ref;
 	int64		sign = remove ? -1 : 1;
 	bool		ok = true;
+	ProfitBody *body;
 
-	if (state == NULL)
-		state = profit_state_new(info->shape == SHAPE_NET ? 1 : NUM_BUCKETS,
-								 info->amount_type == FLOAT8OID, aggcxt);
-	switch (info->shape)
+	if (!cprof_state_begin(fcinfo, mode, aggcxt, &profit_kind, form, &ref))
+	{
+		/* the executor never removes a row it did not add */
+		if (remove)
+			elog(ERROR, "client_profit inverse transition called without a state");
+		profit_state_new(&ref, form);
+	}
+
+	switch (shape)
 	{
 		case SHAPE_NET:
 			if (PG_ARGISNULL(1) && PG_ARGISNULL(2))
-				return state;
+				break;
 			if (!PG_ARGISNULL(1))
-				ok = bucket_apply(&state->bucket[0], info->amount_type,
-								  PG_GETARG_DATUM(1), false, remove, aggcxt);
+				ok = bucket_apply(&ref, 0, type, PG_GETARG_DATUM(1), false, remove);
 			if (ok && !PG_ARGISNULL(2))
-				ok = bucket_apply(&state->bucket[0], info->amount_type,
-								  PG_GETARG_DATUM(2), true, remove, aggcxt);
-			state->rows += sign;
-			state->entries += sign;
+				ok = bucket_apply(&ref, 0, type, PG_GETARG_DATUM(2), true, remove);
+			body = PROFIT_BODY(ref.st);
+			body->rows += sign;
+			body->entries += sign;
 			break;
 
 		case SHAPE_LEDGER:
-			{
-				ProfitBucket b;
-
-				if (PG_ARGISNULL(1))
-					return state;
-				if (PG_ARGISNULL(2))
-					ereport(ERROR,
-							(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-							 errmsg("kind must not be null in client_profit(amount, kind)"),
-							 errdetail("Every entry with a non-null amount needs a kind."),
-							 errhint("Give every ledger entry a kind, or filter the rows with WHERE kind IS NOT NULL.")));
-				b = ledger_bucket(PG_GETARG_TEXT_PP(2));
-				ok = bucket_apply(&state->bucket[b], info->amount_type,
-								  PG_GETARG_DATUM(1), false, remove, aggcxt);
-				state->rows += sign;
-				state->entries += sign;
+			if (PG_ARGISNULL(1))
 				break;
-			}
+			if (PG_ARGISNULL(2))
+				ereport(ERROR,
+						(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+						 errmsg("kind must not be null in client_profit(amount, kind)"),
+						 errdetail("Every entry with a non-null amount needs a kind."),
+						 errhint("Give every ledger entry a kind, or filter the rows with WHERE kind IS NOT NULL.")));
+			ok = bucket_apply(&ref, ledger_bucket(PG_GETARG_TEXT_PP(2)), type,
+							  PG_GETARG_DATUM(1), false, remove);
+			body = PROFIT_BODY(ref.st);
+			body->rows += sign;
+			body->entries += sign;
+			break;
 
 		case SHAPE_ROLLUP:
 			{
@@ -455,13 +540,13 @@ profit_step(FunctionCallInfo fcinfo, bool remove)
 				bool		nulls[NUM_PROFIT_FIELDS];
 
 				if (PG_ARGISNULL(1))
-					return state;
+					break;
 				th = PG_GETARG_HEAPTUPLEHEADER(1);
 				tuple.t_len = HeapTupleHeaderGetDatumLength(th);
 				ItemPointerSetInvalid(&tuple.t_self);
 				tuple.t_tableOid = InvalidOid;
 				tuple.t_data = th;
-				heap_deform_tuple(&tuple, info->tupdesc, values, nulls);
+				heap_deform_tuple(&tuple, rollup_desc(fcinfo, th), values, nulls);
 
 				if (!remove)
 				{
@@ -479,8 +564,8 @@ profit_step(FunctionCallInfo fcinfo, bool remove)
 						int			f = bucket_field[b];
 
 						if (!nulls[f])
-							money_add_parts(&state->bucket[b].m, &parts[f], values[f],
-											false, aggcxt);
+							money_slot_add_parts(&ref, BUCKET_OFF(form, b), &parts[f],
+												 values[f]);
 					}
 				}
 				else
@@ -489,184 +574,175 @@ profit_step(FunctionCallInfo fcinfo, bool remove)
 					for (int b = 0; ok && b < NUM_BUCKETS; b++)
 					{
 						if (!nulls[bucket_field[b]])
-							ok = bucket_apply(&state->bucket[b], NUMERICOID,
-											  values[bucket_field[b]], false,
-											  remove, aggcxt);
+							ok = bucket_apply(&ref, b, NUMERICOID,
+											  values[bucket_field[b]], false, true);
 					}
 				}
-				state->rows += sign;
+				body = PROFIT_BODY(ref.st);
+				body->rows += sign;
 				if (!nulls[F_ENTRIES])
-					state->entries = count_add(state->entries,
-											   sign * DatumGetInt64(values[F_ENTRIES]));
+					body->entries = count_add(body->entries,
+											  sign * DatumGetInt64(values[F_ENTRIES]));
 				break;
 			}
 	}
-	return ok ? state : NULL;
+	if (!ok)
+		PG_RETURN_NULL();
+	PG_RETURN_POINTER(ref.st);
+}
+
+/*
+ * The transition and inverse transition functions of the 1.1 definitions,
+ * one C symbol per overload (Citus calls them without a call expression to
+ * read the input types from): cprof_client_profit_trans_<variant> and
+ * cprof_client_profit_minv_<variant>, <variant> the shape and the amount
+ * type.
+ */
+#define PROFIT_STEP(variant, shape, type) \
+PG_FUNCTION_INFO_V1(cprof_client_profit_trans_##variant); \
+Datum \
+cprof_client_profit_trans_##variant(PG_FUNCTION_ARGS) \
+{ \
+	return profit_step(fcinfo, shape, type, false); \
+} \
+PG_FUNCTION_INFO_V1(cprof_client_profit_minv_##variant); \
+Datum \
+cprof_client_profit_minv_##variant(PG_FUNCTION_ARGS) \
+{ \
+	return profit_step(fcinfo, shape, type, true); \
+}
+
+PROFIT_STEP(net_numeric, SHAPE_NET, NUMERICOID)
+PROFIT_STEP(net_float8, SHAPE_NET, FLOAT8OID)
+PROFIT_STEP(net_int2, SHAPE_NET, INT2OID)
+PROFIT_STEP(net_int4, SHAPE_NET, INT4OID)
+PROFIT_STEP(net_int8, SHAPE_NET, INT8OID)
+PROFIT_STEP(ledger_numeric, SHAPE_LEDGER, NUMERICOID)
+PROFIT_STEP(ledger_float8, SHAPE_LEDGER, FLOAT8OID)
+PROFIT_STEP(ledger_int2, SHAPE_LEDGER, INT2OID)
+PROFIT_STEP(ledger_int4, SHAPE_LEDGER, INT4OID)
+PROFIT_STEP(ledger_int8, SHAPE_LEDGER, INT8OID)
+PROFIT_STEP(rollup, SHAPE_ROLLUP, NUMERICOID)
+
+/*
+ * The 1.0 definitions share one transition and one inverse symbol over
+ * every overload: the shape and the amount type are read from the call,
+ * once per call site.
+ */
+static void
+profit_call(FunctionCallInfo fcinfo, ProfitShape *shape, Oid *type)
+{
+	ProfitSite *ps = profit_site(fcinfo);
+
+	if (!ps->known)
+	{
+		Oid			type1 = get_fn_expr_argtype(fcinfo->flinfo, 1);
+
+		if (PG_NARGS() == 2)
+		{
+			ps->shape = SHAPE_ROLLUP;
+			ps->amount_type = NUMERICOID;
+		}
+		else
+		{
+			ps->shape = get_fn_expr_argtype(fcinfo->flinfo, 2) == TEXTOID ?
+				SHAPE_LEDGER : SHAPE_NET;
+			ps->amount_type = type1;
+			if (type1 != NUMERICOID && type1 != FLOAT8OID &&
+				type1 != INT2OID && type1 != INT4OID && type1 != INT8OID)
+				elog(ERROR, "client_profit support function called with input type %u",
+					 type1);
+		}
+		ps->known = true;
+	}
+	*shape = ps->shape;
+	*type = ps->amount_type;
 }
 
 PG_FUNCTION_INFO_V1(cprof_client_profit_trans);
-/* Transition function of every client_profit aggregate. */
+/* Transition function of every 1.0 client_profit aggregate (internal). */
 Datum
 cprof_client_profit_trans(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_POINTER(profit_step(fcinfo, false));
+	ProfitShape shape;
+	Oid			type;
+
+	profit_call(fcinfo, &shape, &type);
+	return profit_step(fcinfo, shape, type, false);
 }
 
 PG_FUNCTION_INFO_V1(cprof_client_profit_minv);
-/* Inverse transition function: removes a row that left the window frame. */
+/* Inverse transition function of the 1.0 definitions (internal). */
 Datum
 cprof_client_profit_minv(PG_FUNCTION_ARGS)
 {
-	CprofProfitState *state;
+	ProfitShape shape;
+	Oid			type;
 
-	/* the executor never removes a row it did not add */
-	if (PG_ARGISNULL(0))
-		elog(ERROR, "client_profit inverse transition called without a state");
-	state = profit_step(fcinfo, true);
-	if (state == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_POINTER(state);
-}
-
-/* A copy of state in cxt (the combine function's first-state case). */
-static CprofProfitState *
-profit_state_copy(const CprofProfitState *src, MemoryContext cxt)
-{
-	CprofProfitState *dst = profit_state_new(src->nbuckets, src->is_float, cxt);
-
-	dst->rows = src->rows;
-	dst->entries = src->entries;
-	for (int b = 0; b < src->nbuckets; b++)
-	{
-		if (src->is_float)
-			dst->bucket[b].f = src->bucket[b].f;
-		else
-			money_copy(&dst->bucket[b].m, &src->bucket[b].m, cxt);
-	}
-	return dst;
+	profit_call(fcinfo, &shape, &type);
+	return profit_step(fcinfo, shape, type, true);
 }
 
 PG_FUNCTION_INFO_V1(cprof_client_profit_combine);
 /*
- * Combine function: merges two partial states, for any split of the rows.
- * States of different forms (only a hand-made aggregate can pass them) are
- * an error.
+ * Combine function: merges two partial states of the same form, for any
+ * split of the rows; states of different forms (only a hand-made aggregate
+ * or a direct call can pass them) are an error.  STRICT for the state
+ * type; the 1.0 definition (internal) is not.
  */
 Datum
 cprof_client_profit_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_client_profit_combine");
-	CprofProfitState *s1 = PG_ARGISNULL(0) ? NULL : (CprofProfitState *) PG_GETARG_POINTER(0);
-	CprofProfitState *s2 = PG_ARGISNULL(1) ? NULL : (CprofProfitState *) PG_GETARG_POINTER(1);
+	MemoryContext aggcxt;
+	CprofStateMode mode = cprof_state_mode(fcinfo, &aggcxt);
+	CprofStateRef ref;
+	const CprofFlatHeader *s2;
+	const ProfitBody *b2;
+	int64		rows;
+	int64		entries;
+	int			form;
+	Datum		result;
 
-	if (s2 == NULL)
+	if (cprof_combine_null_cases(fcinfo, &result))
+		return result;
+	s2 = cprof_state_arg(fcinfo, 1, &profit_kind);
+	form = s2->form;
+	if (!cprof_state_begin(fcinfo, mode, aggcxt, &profit_kind, form, &ref))
 	{
-		if (s1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s1);
+		cprof_state_copy_into(&ref, s2);
+		PG_RETURN_POINTER(ref.st);
 	}
-	if (s1 == NULL)
-		PG_RETURN_POINTER(profit_state_copy(s2, aggcxt));
-	if (s1->nbuckets != s2->nbuckets || s1->is_float != s2->is_float)
-		cprof_state_mismatch("client_profit");
-	s1->rows = count_add(s1->rows, s2->rows);
-	s1->entries = count_add(s1->entries, s2->entries);
-	for (int b = 0; b < s1->nbuckets; b++)
+	b2 = PROFIT_BODY(s2);
+	rows = count_add(PROFIT_BODY(ref.st)->rows, b2->rows);
+	entries = count_add(PROFIT_BODY(ref.st)->entries, b2->entries);
+	for (int b = 0; b < FORM_BUCKETS(form); b++)
 	{
-		if (s1->is_float)
-			floatsum_add_floatsum(&s1->bucket[b].f, &s2->bucket[b].f);
+		if (FORM_IS_FLOAT(form))
+			floatsum_add_floatsum(&PROFIT_BODY(ref.st)->bucket[b].f, &b2->bucket[b].f);
 		else
-			money_add_money(&s1->bucket[b].m, &s2->bucket[b].m, false, aggcxt);
+			money_slot_add_slot(&ref, BUCKET_OFF(form, b), s2, &b2->bucket[b].m);
 	}
-	PG_RETURN_POINTER(s1);
-}
-
-PG_FUNCTION_INFO_V1(cprof_client_profit_serialize);
-/* Serialize function: version byte, shape, counts, then each bucket. */
-Datum
-cprof_client_profit_serialize(PG_FUNCTION_ARGS)
-{
-	CprofProfitState *state = (CprofProfitState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-
-	cprof_agg_context(fcinfo, "cprof_client_profit_serialize");
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, PROFIT_STATE_VERSION);
-	pq_sendbyte(&buf, state->nbuckets);
-	pq_sendbyte(&buf, state->is_float);
-	cprof_send_varint(&buf, state->rows);
-	cprof_send_varint(&buf, state->entries);
-	for (int b = 0; b < state->nbuckets; b++)
-	{
-		if (state->is_float)
-			floatsum_send(&buf, &state->bucket[b].f);
-		else
-			money_send(&buf, &state->bucket[b].m);
-	}
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
-
-PG_FUNCTION_INFO_V1(cprof_client_profit_deserialize);
-/*
- * Deserialize function: the inverse of the above, every field checked: a
- * known shape, counts that are not negative, valid sums.
- */
-Datum
-cprof_client_profit_deserialize(PG_FUNCTION_ARGS)
-{
-	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
-	StringInfoData buf;
-	CprofProfitState *state;
-	int			nbuckets;
-	int			is_float;
-
-	cprof_agg_context(fcinfo, "cprof_client_profit_deserialize");
-	cprof_recv_begin(&buf, bytes, PROFIT_STATE_VERSION, "client_profit");
-	nbuckets = cprof_recv_byte(&buf);
-	is_float = cprof_recv_byte(&buf);
-	if ((nbuckets != 1 && nbuckets != NUM_BUCKETS) || (is_float != 0 && is_float != 1))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid client_profit aggregate state: shape %d/%d",
-						nbuckets, is_float)));
-	state = profit_state_new(nbuckets, is_float, CurrentMemoryContext);
-	state->rows = cprof_recv_varint(&buf);
-	state->entries = cprof_recv_varint(&buf);
-	if (state->rows < 0 || state->entries < 0 ||
-		(nbuckets == 1 && state->entries != state->rows))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid client_profit aggregate state: " INT64_FORMAT " rows, " INT64_FORMAT " entries",
-						state->rows, state->entries)));
-	for (int b = 0; b < nbuckets; b++)
-	{
-		if (is_float)
-			floatsum_recv(&buf, &state->bucket[b].f);
-		else
-			money_recv(&buf, &state->bucket[b].m, CurrentMemoryContext);
-	}
-	cprof_recv_end(&buf);
-	PG_RETURN_POINTER(state);
+	PROFIT_BODY(ref.st)->rows = rows;
+	PROFIT_BODY(ref.st)->entries = entries;
+	PG_RETURN_POINTER(ref.st);
 }
 
 /*
  * The state, or NULL when the group aggregated no row.  A state of another
- * form than the final function's (nbuckets buckets, and double precision
- * sums or not, unless is_float is -1 for either) is an error.
+ * form than the final function's (the waterfall's final takes both of its
+ * forms) is an error.
  */
-static CprofProfitState *
-profit_final_state(FunctionCallInfo fcinfo, int nbuckets, int is_float)
+static const CprofFlatHeader *
+profit_final_state(FunctionCallInfo fcinfo, int form, int alt_form)
 {
-	CprofProfitState *state;
+	const CprofFlatHeader *st;
 
-	cprof_agg_context(fcinfo, "client_profit final function");
 	if (PG_ARGISNULL(0))
 		return NULL;
-	state = (CprofProfitState *) PG_GETARG_POINTER(0);
-	if (state->nbuckets != nbuckets ||
-		(is_float >= 0 && state->is_float != (bool) is_float))
+	st = cprof_state_arg(fcinfo, 0, &profit_kind);
+	if (st->form != form && st->form != alt_form)
 		cprof_state_mismatch("client_profit");
-	return state->rows == 0 ? NULL : state;
+	return PROFIT_BODY(st)->rows == 0 ? NULL : st;
 }
 
 PG_FUNCTION_INFO_V1(cprof_client_profit_numeric_final);
@@ -674,11 +750,13 @@ PG_FUNCTION_INFO_V1(cprof_client_profit_numeric_final);
 Datum
 cprof_client_profit_numeric_final(PG_FUNCTION_ARGS)
 {
-	CprofProfitState *state = profit_final_state(fcinfo, 1, 0);
+	const CprofFlatHeader *st = profit_final_state(fcinfo, FORM_NET, FORM_NET);
+	CprofMoney	m;
 
-	if (state == NULL)
+	if (st == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_NUMERIC(money_result(&state->bucket[0].m));
+	money_slot_view(st, &PROFIT_BODY(st)->bucket[0].m, &m);
+	PG_RETURN_NUMERIC(money_result(&m));
 }
 
 PG_FUNCTION_INFO_V1(cprof_client_profit_float8_final);
@@ -686,11 +764,11 @@ PG_FUNCTION_INFO_V1(cprof_client_profit_float8_final);
 Datum
 cprof_client_profit_float8_final(PG_FUNCTION_ARGS)
 {
-	CprofProfitState *state = profit_final_state(fcinfo, 1, 1);
+	const CprofFlatHeader *st = profit_final_state(fcinfo, FORM_NET_FLOAT, FORM_NET_FLOAT);
 
-	if (state == NULL)
+	if (st == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(floatsum_result(&state->bucket[0].f));
+	PG_RETURN_FLOAT8(floatsum_result(&PROFIT_BODY(st)->bucket[0].f));
 }
 
 /* Set d to a (+/-) b, all exact. */
@@ -711,8 +789,9 @@ PG_FUNCTION_INFO_V1(cprof_client_profit_final);
 Datum
 cprof_client_profit_final(PG_FUNCTION_ARGS)
 {
-	CprofProfitState *state = profit_final_state(fcinfo, NUM_BUCKETS, -1);
-	FmgrInfo   *flinfo = fcinfo->flinfo;
+	const CprofFlatHeader *st = profit_final_state(fcinfo, FORM_WATERFALL,
+												   FORM_WATERFALL_FLOAT);
+	const ProfitBody *state;
 	CprofMoney	line[NUM_BUCKETS];
 	CprofMoney	gross,
 				gross_disc,
@@ -722,28 +801,14 @@ cprof_client_profit_final(PG_FUNCTION_ARGS)
 				total;
 	Datum		values[NUM_PROFIT_FIELDS];
 	bool		nulls[NUM_PROFIT_FIELDS];
-	TupleDesc	tupdesc;
 
-	if (state == NULL)
+	if (st == NULL)
 		PG_RETURN_NULL();
-
-	/* the result descriptor, blessed once per query */
-	tupdesc = (TupleDesc) flinfo->fn_extra;
-	if (tupdesc == NULL)
-	{
-		MemoryContext old;
-
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "client_profit final function must return a composite type");
-		old = MemoryContextSwitchTo(flinfo->fn_mcxt);
-		tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
-		MemoryContextSwitchTo(old);
-		flinfo->fn_extra = tupdesc;
-	}
+	state = PROFIT_BODY(st);
 
 	for (int b = 0; b < NUM_BUCKETS; b++)
 	{
-		if (state->is_float)
+		if (FORM_IS_FLOAT(st->form))
 		{
 			/* a double sum becomes numeric as float8::numeric does */
 			Datum		n = NumericGetDatum(cprof_float8_to_numeric(floatsum_result(&state->bucket[b].f)));
@@ -752,7 +817,7 @@ cprof_client_profit_final(PG_FUNCTION_ARGS)
 			money_add_numeric(&line[b], n, false, CurrentMemoryContext);
 		}
 		else
-			line[b] = state->bucket[b].m;	/* read only below */
+			money_slot_view(st, &state->bucket[b].m, &line[b]);	/* read only */
 	}
 
 	waterfall_step(&gross_disc, &line[BUCKET_REVENUE], &line[BUCKET_DISCOUNT], true);
@@ -785,5 +850,239 @@ cprof_client_profit_final(PG_FUNCTION_ARGS)
 		values[F_MARGIN] = Float8GetDatum(margin);
 	}
 
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(cprof_result_tupdesc(fcinfo),
+													  values, nulls)));
+}
+
+/*
+ * ---------------------------------------------------------------------------
+ * The forms of the state: binary, text, and their checks
+ * ---------------------------------------------------------------------------
+ */
+
+/* The text form's key of each bucket. */
+static const char *
+bucket_key(int form, int b)
+{
+	return FORM_BUCKETS(form) == 1 ? "net" : field_name[bucket_field[b]];
+}
+
+/*
+ * Every invariant of a state: counts not negative, entries = rows but for
+ * the roll-up's form, each bucket a sum its rows can give (a row adds at
+ * most one value to a waterfall bucket, two to the net one) with its
+ * rarely needed part in its own part.  NULL if they hold, else what is
+ * wrong.
+ */
+static const char *
+profit_check(const CprofFlatHeader *st)
+{
+	const ProfitBody *body = PROFIT_BODY(st);
+	int			form = st->form;
+	int64		max_values;
+	const char *bad;
+
+	if (body->rows < 0 || body->entries < 0)
+		return "The count of rows or entries is negative.";
+	if (FORM_BUCKETS(form) == 1 && body->entries != body->rows)
+		return "The count of entries differs from the count of rows.";
+	if (FORM_BUCKETS(form) == 1 && pg_mul_s64_overflow(body->rows, 2, &max_values))
+		max_values = PG_INT64_MAX;
+	else if (FORM_BUCKETS(form) > 1)
+		max_values = body->rows;
+	for (int b = 0; b < FORM_BUCKETS(form); b++)
+	{
+		if (FORM_IS_FLOAT(form))
+			bad = floatsum_check(&body->bucket[b].f, max_values, false);
+		else
+		{
+			CprofMoney	m;
+
+			if (body->bucket[b].m.part != b)
+				return "A money sum refers to another sum's part.";
+			money_slot_view(st, &body->bucket[b].m, &m);
+			bad = money_check(&m, max_values, false);
+		}
+		if (bad != NULL)
+			return bad;
+	}
+	return NULL;
+}
+
+/* The binary form: version, form, rows, entries, then each bucket. */
+static void
+profit_send(StringInfo buf, const CprofFlatHeader *st)
+{
+	const ProfitBody *body = PROFIT_BODY(st);
+
+	pq_sendbyte(buf, PROFIT_STATE_VERSION);
+	pq_sendbyte(buf, st->form);
+	cprof_send_varint(buf, body->rows);
+	cprof_send_varint(buf, body->entries);
+	for (int b = 0; b < FORM_BUCKETS(st->form); b++)
+	{
+		if (FORM_IS_FLOAT(st->form))
+			floatsum_send(buf, &body->bucket[b].f);
+		else
+		{
+			CprofMoney	m;
+
+			money_slot_view(st, &body->bucket[b].m, &m);
+			money_send(buf, &m);
+		}
+	}
+}
+
+/* Read the binary form into a new state in the current memory context. */
+static CprofFlatHeader *
+profit_recv(StringInfo buf, const char *type)
+{
+	CprofStateRef ref = {NULL, CPROF_STATE_COPY, NULL, &profit_kind};
+	int			form;
+	int64		rows;
+	int64		entries;
+	const char *bad;
+
+	cprof_recv_version(buf, PROFIT_STATE_VERSION, type);
+	form = cprof_recv_byte(buf);
+	if (form >= NUM_FORMS)
+		cprof_binary_invalid(type, "The form of the state is unknown.");
+	profit_state_new(&ref, form);
+	rows = cprof_recv_varint(buf);
+	entries = cprof_recv_varint(buf);
+	for (int b = 0; b < FORM_BUCKETS(form); b++)
+	{
+		if (FORM_IS_FLOAT(form))
+			floatsum_recv(buf, &PROFIT_BODY(ref.st)->bucket[b].f);
+		else
+		{
+			CprofMoney	m;
+
+			money_recv(buf, &m, CurrentMemoryContext);
+			money_slot_set(&ref, BUCKET_OFF(form, b), &m);
+		}
+	}
+	cprof_recv_end(buf);
+	PROFIT_BODY(ref.st)->rows = rows;
+	PROFIT_BODY(ref.st)->entries = entries;
+	if ((bad = profit_check(ref.st)) != NULL)
+		cprof_binary_invalid(type, bad);
+	return ref.st;
+}
+
+PG_FUNCTION_INFO_V1(cprof_client_profit_state_in);
+/* Input function of cprof_client_profit_state: every invariant checked. */
+Datum
+cprof_client_profit_state_in(PG_FUNCTION_ARGS)
+{
+	CprofTextReader rd;
+	CprofStateRef ref = {NULL, CPROF_STATE_COPY, NULL, &profit_kind};
+	int			form;
+	int64		rows;
+	int64		entries;
+	const char *bad;
+
+	form = cprof_text_open(&rd, PG_GETARG_CSTRING(0), "cprof_client_profit_state",
+						   PROFIT_STATE_VERSION, form_name, NUM_FORMS);
+	profit_state_new(&ref, form);
+	cprof_text_expect_key(&rd, "rows");
+	rows = cprof_text_int64(&rd);
+	cprof_text_expect_key(&rd, "entries");
+	entries = cprof_text_int64(&rd);
+	for (int b = 0; b < FORM_BUCKETS(form); b++)
+	{
+		cprof_text_expect_key(&rd, bucket_key(form, b));
+		if (FORM_IS_FLOAT(form))
+			floatsum_text_in(&rd, &PROFIT_BODY(ref.st)->bucket[b].f);
+		else
+		{
+			CprofMoney	m;
+
+			money_text_in(&rd, &m);
+			money_slot_set(&ref, BUCKET_OFF(form, b), &m);
+		}
+	}
+	cprof_text_close(&rd);
+	PROFIT_BODY(ref.st)->rows = rows;
+	PROFIT_BODY(ref.st)->entries = entries;
+	if ((bad = profit_check(ref.st)) != NULL)
+		cprof_text_invalid(&rd, bad);
+	PG_RETURN_POINTER(ref.st);
+}
+
+PG_FUNCTION_INFO_V1(cprof_client_profit_state_out);
+/* Output function of cprof_client_profit_state: the text form above. */
+Datum
+cprof_client_profit_state_out(PG_FUNCTION_ARGS)
+{
+	const CprofFlatHeader *st = cprof_state_arg(fcinfo, 0, &profit_kind);
+	const ProfitBody *body = PROFIT_BODY(st);
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	cprof_text_begin(&buf, PROFIT_STATE_VERSION, form_name[st->form]);
+	cprof_text_key(&buf, "rows");
+	appendStringInfo(&buf, INT64_FORMAT, body->rows);
+	cprof_text_key(&buf, "entries");
+	appendStringInfo(&buf, INT64_FORMAT, body->entries);
+	for (int b = 0; b < FORM_BUCKETS(st->form); b++)
+	{
+		cprof_text_key(&buf, bucket_key(st->form, b));
+		if (FORM_IS_FLOAT(st->form))
+			floatsum_text_out(&buf, &body->bucket[b].f);
+		else
+		{
+			CprofMoney	m;
+
+			money_slot_view(st, &body->bucket[b].m, &m);
+			money_text_out(&buf, &m);
+		}
+	}
+	PG_RETURN_CSTRING(buf.data);
+}
+
+PG_FUNCTION_INFO_V1(cprof_client_profit_state_recv);
+/* Receive function of cprof_client_profit_state, every invariant checked. */
+Datum
+cprof_client_profit_state_recv(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(profit_recv((StringInfo) PG_GETARG_POINTER(0),
+								  "cprof_client_profit_state"));
+}
+
+PG_FUNCTION_INFO_V1(cprof_client_profit_state_send);
+/* Send function of cprof_client_profit_state. */
+Datum
+cprof_client_profit_state_send(PG_FUNCTION_ARGS)
+{
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	profit_send(&buf, cprof_state_arg(fcinfo, 0, &profit_kind));
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(cprof_client_profit_serialize);
+/* Serialize function of the 1.0 definitions: the type's binary form. */
+Datum
+cprof_client_profit_serialize(PG_FUNCTION_ARGS)
+{
+	return cprof_client_profit_state_send(fcinfo);
+}
+
+PG_FUNCTION_INFO_V1(cprof_client_profit_deserialize);
+/*
+ * Deserialize function of the 1.0 definitions: the binary form read back,
+ * every invariant checked, into the current memory context (state.c).
+ */
+Datum
+cprof_client_profit_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
+	StringInfoData buf;
+
+	buf.data = VARDATA_ANY(bytes);
+	buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(bytes);
+	buf.cursor = 0;
+	PG_RETURN_POINTER(profit_recv(&buf, "cprof_client_profit_state"));
 }

@@ -65,36 +65,6 @@ typedef struct CprofParetoState
 								 * check later rows cheaply (memcmp) */
 } CprofParetoState;
 
-/* A compensated sum (Knuth's branch-free TwoSum), for the hot loops. */
-typedef struct KSum
-{
-	double		s;				/* running sum */
-	double		c;				/* accumulated rounding errors */
-} KSum;
-
-static inline void
-ksum_add(KSum *k, double x)
-{
-	double		t = k->s + x;
-	double		bp = t - k->s;
-
-	k->c += (k->s - (t - bp)) + (x - bp);
-	k->s = t;
-}
-
-static inline double
-ksum_value(const KSum *k)
-{
-	return k->s + k->c;
-}
-
-static inline void
-ksum_add_ksum(KSum *k, const KSum *o)
-{
-	ksum_add(k, o->s);
-	ksum_add(k, o->c);
-}
-
 /* The shortest text of a double, for error messages. */
 static inline const char *
 fstr(double x)
@@ -185,7 +155,7 @@ value_double(FunctionCallInfo fcinfo, Datum d, Oid type, const char *fname)
 extern double cprof_scale_factor(double maxabs);
 extern CprofParetoState *cprof_pareto_state_new(ParetoParam kind, MemoryContext cxt);
 extern void cprof_store_grow(CprofParetoState *st, MemoryContext cxt);
-extern double *cprof_store_copy(const CprofParetoState *st, KSum *total);
+extern double *cprof_store_copy(const CprofParetoState *st, CprofCompSum *total);
 
 /*
  * Sign statistics of a store: sums of the positive and of all values, each
@@ -193,8 +163,8 @@ extern double *cprof_store_copy(const CprofParetoState *st, KSum *total);
  */
 typedef struct SignStats
 {
-	KSum		total;			/* all values */
-	KSum		pos;			/* positive values */
+	CprofCompSum		total;			/* all values */
+	CprofCompSum		pos;			/* positive values */
 	int64		npos;			/* values > 0 */
 	int64		nneg;			/* values < 0 */
 	double		factor;			/* the scale factor of the sums */

@@ -35,8 +35,8 @@
  *
  * numeric margins: the margin is converted to double (cprof_numeric_to_double),
  * the value computed in double precision, and the result rounded to 15
- * significant decimal digits (the precision float8::numeric keeps) with
- * trailing zeros dropped.  The double result has a relative error of a few
+ * significant decimal digits as float8::numeric rounds it
+ * (cprof_float8_to_numeric), trailing zeros dropped.  The double result has a relative error of a few
  * units in 10^-16, so the 15 digits are correct, and a result whose exact
  * value has 15 digits or fewer comes out exactly (600, not 599.9999999997).
  * One exception: with q > 1 (retention above 1 + discount) and a long
@@ -215,85 +215,6 @@ ltv_apply(double m, double num, double den)
 	return m * (num / den);
 }
 
-/* A NaN or infinite numeric, built by numeric_in (rare: no fast path). */
-static Numeric
-numeric_special(double x)
-{
-	const char *s = isnan(x) ? "NaN" : (x > 0 ? "Infinity" : "-Infinity");
-
-	return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(s),
-											   ObjectIdGetDatum(InvalidOid),
-											   Int32GetDatum(-1)));
-}
-
-/*
- * x rounded to 15 significant decimal digits, as a numeric without trailing
- * zeros (600, 33.3333333333333).  Values between 1e-20 and 1e20 are scaled
- * by a power of ten (exact up to 10^22, one rounding beyond; k is at most
- * 36) and rounded to an integer; others, far outside any money amount, go through
- * float8::numeric, which also keeps 15 digits.
- */
-static Numeric
-numeric_from_double15(double x)
-{
-	static const double p10[] = {
-		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
-		1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22, 1e23,
-		1e24, 1e25, 1e26, 1e27, 1e28, 1e29, 1e30, 1e31, 1e32, 1e33, 1e34,
-		1e35, 1e36, 1e37, 1e38
-	};
-	double		ax = fabs(x);
-	double		scaled;
-	int			e;
-	int			k;
-	int64		digits;
-
-	if (!isfinite(x))
-		return numeric_special(x);
-	if (x == 0.0)
-		return cprof_numeric_from_int128(0, 0);
-	if (!(ax >= 1e-20 && ax < 1e20))
-		return DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(x)));
-
-	/*
-	 * k = 14 - floor(log10 |x|), so that |x| * 10^k is in [1e14, 1e15).
-	 * With |x| = f 2^b, f in [0.5, 1), log10 |x| is in [(b-1) log10(2),
-	 * b log10(2)): the estimate below is floor(log10 |x|) or one less, and
-	 * the correction that follows fixes the latter.
-	 */
-	(void) frexp(ax, &e);
-	e = (int) floor((e - 1) * 0.30102999566398120);
-	k = 14 - e;
-	scaled = k >= 0 ? x * p10[k] : x / p10[-k];
-	if (fabs(scaled) >= 1e15)
-	{
-		k--;
-		scaled = k >= 0 ? x * p10[k] : x / p10[-k];
-	}
-	else if (fabs(scaled) < 1e14)
-	{
-		k++;
-		scaled = k >= 0 ? x * p10[k] : x / p10[-k];
-	}
-	/* |scaled| <= 1e15: the 15 digits fit an int64 */
-	digits = (int64) rint(scaled);
-	while (k > 0 && digits % 10 == 0)
-	{
-		digits /= 10;
-		k--;
-	}
-	if (k < 0)
-	{
-		/* |x| >= 1e15: whole digits, k is at least -6 */
-		int128		whole = digits;
-
-		for (int i = 0; i < -k; i++)
-			whole *= 10;
-		return cprof_numeric_from_int128(whole, 0);
-	}
-	return cprof_numeric_from_int128(digits, k);
-}
-
 /* 10^e as a numeric, exactly; |e| <= 1000. */
 static Numeric
 numeric_pow10(int e)
@@ -332,12 +253,12 @@ numeric_split10(Datum value, int *e10, const char *what)
 
 /*
  * x * 10^e10 rounded to 15 significant digits (x a normal double), without
- * trailing zeros: numeric_from_double15 for any magnitude numeric holds.
+ * trailing zeros: cprof_float8_to_numeric for any magnitude numeric holds.
  */
 static Numeric
 numeric_from_double15_e10(double x, int e10)
 {
-	Numeric		r = numeric_from_double15(x);
+	Numeric		r = cprof_float8_to_numeric(x);
 
 	if (e10 == 0 || !isfinite(x))
 		return r;
@@ -428,7 +349,7 @@ ltv(PG_FUNCTION_ARGS)
 			{
 				result = ltv_apply(m, num, den);
 				if (isnormal(result))
-					PG_RETURN_NUMERIC(numeric_from_double15(result));
+					PG_RETURN_NUMERIC(cprof_float8_to_numeric(result));
 			}
 			(void) cprof_numeric_exp10(margin, &zero);
 			if (!zero)
@@ -456,7 +377,7 @@ ltv(PG_FUNCTION_ARGS)
 									 "ltv", NULL);
 	}
 	if (is_numeric)
-		PG_RETURN_NUMERIC(numeric_from_double15(result));
+		PG_RETURN_NUMERIC(cprof_float8_to_numeric(result));
 	PG_RETURN_FLOAT8(result);
 }
 
@@ -496,8 +417,20 @@ expected_tenure(PG_FUNCTION_ARGS)
  *   margin = sum(profit) / exposure (per client-period),
  *   ltv = margin / (churn_rate + discount) (infinite horizon).
  * Unbounded values (no churn, and churn_rate + discount <= 0) are NULL.
+ *
+ * State: CprofCohortState, a flat state (state.c) of type
+ * cprof_cohort_ltv_state, in one of two forms: without a discount (the
+ * 3-argument aggregate) and with the group's discount (the 4-argument one,
+ * set by its first row).  Text form (cprof_cohort_ltv_state_out):
+ *   1 cohort clients=3 churned=2 exposure=4/0 profit=16.0/2
+ *   1 cohort_discount clients=3 churned=2 exposure=4/0 profit=16.0/2 discount=0.01
+ * the exposure a compensated sum (sum/compensation), the profit an exact
+ * sum (total/values at its display scale, money.c).  The 1.0 definitions
+ * (STYPE internal, cprof_cohort_ltv_{serialize,deserialize}) run on the
+ * same code until ALTER EXTENSION cprof UPDATE.
  */
 
+/* Version of the binary and text forms. */
 #define COHORT_STATE_VERSION 1
 
 /* Fields of the composite type cohort_value, in order. */
@@ -514,41 +447,60 @@ enum
 	NUM_CV_FIELDS
 };
 
-/* Per-group state of cohort_ltv(); lives in the aggregate memory context. */
+/* Forms of the state. */
+enum
+{
+	COHORT_FORM_PLAIN,			/* cohort_ltv(profit, tenure, churned) */
+	COHORT_FORM_DISCOUNT,		/* cohort_ltv(..., discount) */
+	NUM_COHORT_FORMS
+};
+
+static const char *const cohort_forms[NUM_COHORT_FORMS] = {"cohort", "cohort_discount"};
+
+/* Per-group state of cohort_ltv(): a flat state with one part. */
 typedef struct CprofCohortState
 {
+	CprofFlatHeader hdr;
+	uint32		part_end[1];	/* part 0: the rarely needed part of profit */
 	int64		clients;		/* rows accumulated (NULL rows skipped) */
 	int64		churned;		/* of which churned */
 	CprofFloatSum exposure;		/* total observed tenure, compensated sum */
-	CprofMoney	profit;			/* exact total profit */
-	bool		has_discount;	/* discount set (4-argument form, >= 1 row) */
-	double		discount;		/* the group's discount rate, else unused */
+	double		discount;		/* COHORT_FORM_DISCOUNT: the group's rate */
+	CprofMoneySlot profit;		/* exact total profit */
 } CprofCohortState;
 
-static CprofCohortState *
-cohort_state_new(MemoryContext cxt)
-{
-	CprofCohortState *state = MemoryContextAllocZero(cxt, sizeof(CprofCohortState));
+static const CprofFlatHeader cohort_header[NUM_COHORT_FORMS] = {
+	CPROF_FLAT_HEADER(CPROF_FAMILY_COHORT_LTV, COHORT_FORM_PLAIN, 1, sizeof(CprofCohortState)),
+	CPROF_FLAT_HEADER(CPROF_FAMILY_COHORT_LTV, COHORT_FORM_DISCOUNT, 1, sizeof(CprofCohortState))
+};
+static const CprofFlatKind cohort_kind = {
+	CPROF_FAMILY_COHORT_LTV, NUM_COHORT_FORMS, cohort_header, "cohort_ltv"
+};
 
-	floatsum_init(&state->exposure);
-	money_init(&state->profit);
-	return state;
+#define COHORT(ref) ((CprofCohortState *) (ref).st)
+#define COHORT_PROFIT offsetof(CprofCohortState, profit)
+
+/* A new empty state of the given form in ref. */
+static void
+cohort_state_new(CprofStateRef *ref, int form)
+{
+	CprofCohortState *st;
+
+	cprof_state_new(ref, form, NULL);
+	st = COHORT(*ref);
+	floatsum_init(&st->exposure);
+	money_slot_init(&st->profit, 0);
 }
 
-/* Set the group's discount, or check that it does not change. */
+/* A discount that differs from the group's is an error. */
 static void
-cohort_set_discount(CprofCohortState *state, double d)
+cohort_same_discount(double have, double d)
 {
-	if (!state->has_discount)
-	{
-		state->has_discount = true;
-		state->discount = d;
-	}
-	else if (state->discount != d)
+	if (have != d)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("discount must be the same for every row of a cohort_ltv group, got %s and %s",
-						fmt(state->discount), fmt(d)),
+						fmt(have), fmt(d)),
 				 errhint("Pass the discount rate as a constant, or add it to the GROUP BY.")));
 }
 
@@ -556,23 +508,28 @@ PG_FUNCTION_INFO_V1(cprof_cohort_ltv_trans);
 /*
  * Transition function of cohort_ltv(profit, tenure, churned [, discount]):
  * skips a row with a NULL argument, rejects a negative, NaN or infinite
- * tenure and a bad discount.
+ * tenure and a bad discount.  The 3- and 4-argument forms (and the 1.0
+ * definitions, STYPE internal) share it; the number of arguments gives the
+ * form.
  */
 Datum
 cprof_cohort_ltv_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_cohort_ltv_trans");
-	CprofCohortState *state = PG_ARGISNULL(0) ? NULL :
-	(CprofCohortState *) PG_GETARG_POINTER(0);
+	MemoryContext aggcxt;
+	CprofStateMode mode = cprof_state_mode(fcinfo, &aggcxt);
+	int			form = PG_NARGS() > 4 ? COHORT_FORM_DISCOUNT : COHORT_FORM_PLAIN;
+	CprofStateRef ref;
+	bool		have = cprof_state_begin(fcinfo, mode, aggcxt, &cohort_kind, form, &ref);
+	CprofCohortState *st;
 	double		tenure;
 
 	for (int i = 1; i < PG_NARGS(); i++)
 	{
 		if (PG_ARGISNULL(i))
 		{
-			if (state == NULL)
+			if (!have)
 				PG_RETURN_NULL();
-			PG_RETURN_POINTER(state);
+			PG_RETURN_POINTER(ref.st);
 		}
 	}
 	tenure = PG_GETARG_FLOAT8(2);
@@ -582,109 +539,244 @@ cprof_cohort_ltv_trans(PG_FUNCTION_ARGS)
 				 errmsg("tenure must be a finite number of periods, at least 0, got %s",
 						fmt(tenure)),
 				 errhint("Pass the periods a client was observed: from acquisition to churn, or to the end of the data for an active client.")));
-	if (PG_NARGS() > 4)
+	if (form == COHORT_FORM_DISCOUNT)
 		check_discount(PG_GETARG_FLOAT8(4));
 
-	if (state == NULL)
-		state = cohort_state_new(aggcxt);
-	if (PG_NARGS() > 4)
-		cohort_set_discount(state, PG_GETARG_FLOAT8(4));
-	state->clients++;
+	if (!have)
+	{
+		cohort_state_new(&ref, form);
+		if (form == COHORT_FORM_DISCOUNT)
+			COHORT(ref)->discount = PG_GETARG_FLOAT8(4);
+	}
+	else if (form == COHORT_FORM_DISCOUNT)
+		cohort_same_discount(COHORT(ref)->discount, PG_GETARG_FLOAT8(4));
+	st = COHORT(ref);
+	st->clients++;
 	if (PG_GETARG_BOOL(3))
-		state->churned++;
-	floatsum_add(&state->exposure, tenure);
-	money_add_numeric(&state->profit, PG_GETARG_DATUM(1), false, aggcxt);
-	PG_RETURN_POINTER(state);
+		st->churned++;
+	floatsum_add(&st->exposure, tenure);
+	money_slot_add_numeric(&ref, COHORT_PROFIT, PG_GETARG_DATUM(1), false);
+	PG_RETURN_POINTER(ref.st);
 }
 
 PG_FUNCTION_INFO_V1(cprof_cohort_ltv_combine);
-/* Combine function: sums counts, exposure and profit; checks the discount. */
+/*
+ * Combine function: sums counts, exposure and profit; checks the discount.
+ * STRICT for the state type; the 1.0 definition (internal) is not.
+ */
 Datum
 cprof_cohort_ltv_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_cohort_ltv_combine");
-	CprofCohortState *s1 = PG_ARGISNULL(0) ? NULL : (CprofCohortState *) PG_GETARG_POINTER(0);
-	CprofCohortState *s2 = PG_ARGISNULL(1) ? NULL : (CprofCohortState *) PG_GETARG_POINTER(1);
+	MemoryContext aggcxt;
+	CprofStateMode mode = cprof_state_mode(fcinfo, &aggcxt);
+	CprofStateRef ref;
+	const CprofCohortState *s2;
+	CprofCohortState *s1;
+	Datum		result;
 
-	if (s2 == NULL)
+	if (cprof_combine_null_cases(fcinfo, &result))
+		return result;
+	s2 = (const CprofCohortState *) cprof_state_arg(fcinfo, 1, &cohort_kind);
+	if (!cprof_state_begin(fcinfo, mode, aggcxt, &cohort_kind, s2->hdr.form, &ref))
 	{
-		if (s1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s1);
+		cprof_state_copy_into(&ref, &s2->hdr);
+		PG_RETURN_POINTER(ref.st);
 	}
-	if (s1 == NULL)
-	{
-		s1 = cohort_state_new(aggcxt);
-		*s1 = *s2;
-		money_copy(&s1->profit, &s2->profit, aggcxt);
-		PG_RETURN_POINTER(s1);
-	}
-	if (s2->has_discount)
-		cohort_set_discount(s1, s2->discount);
+	s1 = COHORT(ref);
+	if (s1->hdr.form == COHORT_FORM_DISCOUNT)
+		cohort_same_discount(s1->discount, s2->discount);
 	if (pg_add_s64_overflow(s1->clients, s2->clients, &s1->clients) ||
 		pg_add_s64_overflow(s1->churned, s2->churned, &s1->churned))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("cohort_ltv client count out of range")));
 	floatsum_add_floatsum(&s1->exposure, &s2->exposure);
-	money_add_money(&s1->profit, &s2->profit, false, aggcxt);
-	PG_RETURN_POINTER(s1);
+	money_slot_add_slot(&ref, COHORT_PROFIT, &s2->hdr, &s2->profit);
+	PG_RETURN_POINTER(ref.st);
 }
 
-PG_FUNCTION_INFO_V1(cprof_cohort_ltv_serialize);
 /*
- * Serialize function: version byte, clients, churned, discount flag and
- * value, exposure, profit.
+ * ---------------------------------------------------------------------------
+ * The forms of the state: binary, text, and their checks
+ * ---------------------------------------------------------------------------
  */
-Datum
-cprof_cohort_ltv_serialize(PG_FUNCTION_ARGS)
+
+/*
+ * Every invariant of a state: 0 <= churned <= clients, a discount the
+ * transition function accepts (0 when the form has none), a finite exposure
+ * of finite tenures, at least 0, a profit sum of at most 'clients' values.
+ * NULL if they hold, else what is wrong.
+ */
+static const char *
+cohort_check(const CprofCohortState *st)
 {
-	CprofCohortState *state = (CprofCohortState *) PG_GETARG_POINTER(0);
+	CprofMoney	profit;
+	const char *bad;
+
+	if (st->clients < 0 || st->churned < 0 || st->churned > st->clients)
+		return "The counts of clients and churned clients are out of range.";
+	if (st->hdr.form == COHORT_FORM_DISCOUNT ?
+		!(st->discount > -1.0 && isfinite(st->discount)) : st->discount != 0)
+		return "The discount is out of range.";
+	if ((bad = floatsum_check(&st->exposure, 0, true)) != NULL)
+		return bad;
+	if (floatsum_result(&st->exposure) < 0.0)
+		return "The exposure is negative.";
+	money_slot_view(&st->hdr, &st->profit, &profit);
+	return money_check(&profit, st->clients, false);
+}
+
+/* The binary form: version, form, counts, exposure, profit, discount. */
+static void
+cohort_send(StringInfo buf, const CprofCohortState *st)
+{
+	CprofMoney	profit;
+
+	money_slot_view(&st->hdr, &st->profit, &profit);
+	pq_sendbyte(buf, COHORT_STATE_VERSION);
+	pq_sendbyte(buf, st->hdr.form);
+	pq_sendint64(buf, st->clients);
+	pq_sendint64(buf, st->churned);
+	floatsum_send(buf, &st->exposure);
+	money_send(buf, &profit);
+	if (st->hdr.form == COHORT_FORM_DISCOUNT)
+		cprof_send_float8(buf, st->discount);
+}
+
+/* Read the binary form into a new state in the current memory context. */
+static CprofCohortState *
+cohort_recv(StringInfo buf, const char *type)
+{
+	CprofStateRef ref = {NULL, CPROF_STATE_COPY, NULL, &cohort_kind};
+	CprofCohortState *st;
+	CprofMoney	profit;
+	int			form;
+	const char *bad;
+
+	cprof_recv_version(buf, COHORT_STATE_VERSION, type);
+	form = cprof_recv_byte(buf);
+	if (form >= NUM_COHORT_FORMS)
+		cprof_binary_invalid(type, "The form of the state is unknown.");
+	cohort_state_new(&ref, form);
+	COHORT(ref)->clients = cprof_recv_int64(buf);
+	COHORT(ref)->churned = cprof_recv_int64(buf);
+	floatsum_recv(buf, &COHORT(ref)->exposure);
+	money_recv(buf, &profit, CurrentMemoryContext);
+	if (form == COHORT_FORM_DISCOUNT)
+		COHORT(ref)->discount = cprof_recv_float8(buf);
+	cprof_recv_end(buf);
+	money_slot_set(&ref, COHORT_PROFIT, &profit);
+	st = COHORT(ref);
+	if ((bad = cohort_check(st)) != NULL)
+		cprof_binary_invalid(type, bad);
+	return st;
+}
+
+PG_FUNCTION_INFO_V1(cprof_cohort_ltv_state_in);
+/* Input function of cprof_cohort_ltv_state: every invariant checked. */
+Datum
+cprof_cohort_ltv_state_in(PG_FUNCTION_ARGS)
+{
+	CprofTextReader rd;
+	CprofStateRef ref = {NULL, CPROF_STATE_COPY, NULL, &cohort_kind};
+	CprofMoney	profit;
+	int			form;
+	const char *bad;
+
+	form = cprof_text_open(&rd, PG_GETARG_CSTRING(0), "cprof_cohort_ltv_state",
+						   COHORT_STATE_VERSION, cohort_forms, NUM_COHORT_FORMS);
+	cohort_state_new(&ref, form);
+	cprof_text_expect_key(&rd, "clients");
+	COHORT(ref)->clients = cprof_text_int64(&rd);
+	cprof_text_expect_key(&rd, "churned");
+	COHORT(ref)->churned = cprof_text_int64(&rd);
+	cprof_text_expect_key(&rd, "exposure");
+	floatsum_text_in(&rd, &COHORT(ref)->exposure);
+	cprof_text_expect_key(&rd, "profit");
+	money_text_in(&rd, &profit);
+	if (form == COHORT_FORM_DISCOUNT)
+	{
+		cprof_text_expect_key(&rd, "discount");
+		COHORT(ref)->discount = cprof_text_double_in(&rd);
+	}
+	cprof_text_close(&rd);
+	money_slot_set(&ref, COHORT_PROFIT, &profit);
+	if ((bad = cohort_check(COHORT(ref))) != NULL)
+		cprof_text_invalid(&rd, bad);
+	PG_RETURN_POINTER(ref.st);
+}
+
+PG_FUNCTION_INFO_V1(cprof_cohort_ltv_state_out);
+/* Output function of cprof_cohort_ltv_state: the text form above. */
+Datum
+cprof_cohort_ltv_state_out(PG_FUNCTION_ARGS)
+{
+	const CprofCohortState *st = (const CprofCohortState *) cprof_state_arg(fcinfo, 0, &cohort_kind);
+	CprofMoney	profit;
 	StringInfoData buf;
 
-	cprof_agg_context(fcinfo, "cprof_cohort_ltv_serialize");
+	money_slot_view(&st->hdr, &st->profit, &profit);
+	initStringInfo(&buf);
+	cprof_text_begin(&buf, COHORT_STATE_VERSION, cohort_forms[st->hdr.form]);
+	cprof_text_key(&buf, "clients");
+	appendStringInfo(&buf, INT64_FORMAT, st->clients);
+	cprof_text_key(&buf, "churned");
+	appendStringInfo(&buf, INT64_FORMAT, st->churned);
+	cprof_text_key(&buf, "exposure");
+	floatsum_text_out(&buf, &st->exposure);
+	cprof_text_key(&buf, "profit");
+	money_text_out(&buf, &profit);
+	if (st->hdr.form == COHORT_FORM_DISCOUNT)
+	{
+		cprof_text_key(&buf, "discount");
+		cprof_text_double(&buf, st->discount);
+	}
+	PG_RETURN_CSTRING(buf.data);
+}
+
+PG_FUNCTION_INFO_V1(cprof_cohort_ltv_state_recv);
+/* Receive function of cprof_cohort_ltv_state, every invariant checked. */
+Datum
+cprof_cohort_ltv_state_recv(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(cohort_recv((StringInfo) PG_GETARG_POINTER(0), "cprof_cohort_ltv_state"));
+}
+
+PG_FUNCTION_INFO_V1(cprof_cohort_ltv_state_send);
+/* Send function of cprof_cohort_ltv_state. */
+Datum
+cprof_cohort_ltv_state_send(PG_FUNCTION_ARGS)
+{
+	StringInfoData buf;
+
 	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, COHORT_STATE_VERSION);
-	pq_sendint64(&buf, state->clients);
-	pq_sendint64(&buf, state->churned);
-	pq_sendbyte(&buf, state->has_discount);
-	cprof_send_float8(&buf, state->has_discount ? state->discount : 0.0);
-	floatsum_send(&buf, &state->exposure);
-	money_send(&buf, &state->profit);
+	cohort_send(&buf, (const CprofCohortState *) cprof_state_arg(fcinfo, 0, &cohort_kind));
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
+PG_FUNCTION_INFO_V1(cprof_cohort_ltv_serialize);
+/* Serialize function of the 1.0 definitions: the type's binary form. */
+Datum
+cprof_cohort_ltv_serialize(PG_FUNCTION_ARGS)
+{
+	return cprof_cohort_ltv_state_send(fcinfo);
+}
+
 PG_FUNCTION_INFO_V1(cprof_cohort_ltv_deserialize);
-/* Deserialize function: the inverse of the above, every field checked. */
+/*
+ * Deserialize function of the 1.0 definitions: the binary form read back,
+ * every invariant checked, into the current memory context (state.c).
+ */
 Datum
 cprof_cohort_ltv_deserialize(PG_FUNCTION_ARGS)
 {
 	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
-	CprofCohortState *state;
-	int			has_discount;
 
-	cprof_agg_context(fcinfo, "cprof_cohort_ltv_deserialize");
-	cprof_recv_begin(&buf, bytes, COHORT_STATE_VERSION, "cohort_ltv");
-	state = cohort_state_new(CurrentMemoryContext);
-	state->clients = cprof_recv_int64(&buf);
-	state->churned = cprof_recv_int64(&buf);
-	has_discount = cprof_recv_byte(&buf);
-	state->discount = cprof_recv_float8(&buf);
-	floatsum_recv(&buf, &state->exposure);
-	money_recv(&buf, &state->profit, CurrentMemoryContext);
-	cprof_recv_end(&buf);
-	if (state->clients < 0 || state->churned < 0 ||
-		state->churned > state->clients ||
-		(has_discount != 0 && has_discount != 1) ||
-		(has_discount && !(state->discount > -1.0 && isfinite(state->discount))) ||
-		state->exposure.nan_count != 0 || state->exposure.pinf_count != 0 ||
-		state->exposure.ninf_count != 0 || state->exposure.sum + state->exposure.comp < 0.0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid cohort_ltv aggregate state: bad counts, discount or exposure")));
-	state->has_discount = has_discount;
-	PG_RETURN_POINTER(state);
+	buf.data = VARDATA_ANY(bytes);
+	buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(bytes);
+	buf.cursor = 0;
+	PG_RETURN_POINTER(cohort_recv(&buf, "cprof_cohort_ltv_state"));
 }
 
 PG_FUNCTION_INFO_V1(cprof_cohort_ltv_final);
@@ -695,33 +787,18 @@ PG_FUNCTION_INFO_V1(cprof_cohort_ltv_final);
 Datum
 cprof_cohort_ltv_final(PG_FUNCTION_ARGS)
 {
-	FmgrInfo   *flinfo = fcinfo->flinfo;
-	CprofCohortState *state;
-	TupleDesc	tupdesc;
+	const CprofCohortState *state;
+	CprofMoney	profit_sum;
 	Datum		values[NUM_CV_FIELDS];
 	bool		nulls[NUM_CV_FIELDS];
 	double		exposure;
 
-	cprof_agg_context(fcinfo, "cprof_cohort_ltv_final");
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
-	state = (CprofCohortState *) PG_GETARG_POINTER(0);
+	state = (const CprofCohortState *) cprof_state_arg(fcinfo, 0, &cohort_kind);
 	if (state->clients == 0)
 		PG_RETURN_NULL();
-
-	/* the result descriptor, blessed once per query */
-	tupdesc = (TupleDesc) flinfo->fn_extra;
-	if (tupdesc == NULL)
-	{
-		MemoryContext old;
-
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "cohort_ltv final function must return a composite type");
-		old = MemoryContextSwitchTo(flinfo->fn_mcxt);
-		tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
-		MemoryContextSwitchTo(old);
-		flinfo->fn_extra = tupdesc;
-	}
+	money_slot_view(&state->hdr, &state->profit, &profit_sum);
 
 	memset(nulls, true, sizeof(nulls));
 	values[CV_CLIENTS] = Int64GetDatum(state->clients);
@@ -733,9 +810,9 @@ cprof_cohort_ltv_final(PG_FUNCTION_ARGS)
 	{
 		double		lambda = (double) state->churned / exposure;
 		double		churn_rate = -expm1(-lambda);
-		double		discount = state->has_discount ? state->discount : 0.0;
+		double		discount = state->hdr.form == COHORT_FORM_DISCOUNT ? state->discount : 0.0;
 		double		den = churn_rate + discount;
-		Numeric		profit = money_result(&state->profit);
+		Numeric		profit = money_result(&profit_sum);
 		double		p = cprof_numeric_to_double(NumericGetDatum(profit));
 		double		margin = p / exposure;
 		double		value = den > 0.0 ? margin / den : 0.0;
@@ -784,5 +861,5 @@ cprof_cohort_ltv_final(PG_FUNCTION_ARGS)
 			nulls[CV_LTV] = false;
 		}
 	}
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(cprof_result_tupdesc(fcinfo), values, nulls)));
 }

@@ -1,17 +1,11 @@
 /*
- * src/money.c: exact sums of money (CprofMoney) and compensated sums of
- * double precision (CprofFloatSum), shared by every cprof aggregate.
+ * src/money.c: exact sums of money, in their working form (CprofMoney) and
+ * in their stored form inside a flat state (CprofMoneySlot), shared by
+ * every cprof aggregate that sums money.
  *
  * No SQL objects live here.  The layouts and the NaN/Infinity rules are
- * described in cprof.h.
- *
- * The fast path reads a numeric's digits straight from PostgreSQL's on-disk
- * format (documented in src/backend/utils/adt/numeric.c, which keeps its
- * accessor macros private): a varlena whose first uint16 carries the sign
- * and the display scale, followed by base-10000 digits.  The on-disk format
- * is stable across releases (pg_upgrade keeps numeric columns as they are),
- * so reading it is safe; everything that does not fit the int128 path goes
- * through numeric_add, which is exact.
+ * described in cprof.h; the numeric format the fast path reads is in
+ * numeric_format.h.
  */
 #include "postgres.h"
 
@@ -23,376 +17,7 @@
 #include "utils/float.h"
 #include "utils/fmgrprotos.h"
 
-#include "cprof.h"
-
-/* The parts of numeric.c's on-disk format that the fast path reads. */
-#define NUM_SIGN_MASK		0xC000
-#define NUM_NEG				0x4000
-#define NUM_SHORT			0x8000
-#define NUM_SPECIAL			0xC000
-#define NUM_EXT_SIGN_MASK	0xF000
-#define NUM_NAN				0xC000
-#define NUM_PINF			0xD000
-#define NUM_NINF			0xF000
-#define NUM_SHORT_SIGN_MASK	0x2000
-#define NUM_SHORT_DSCALE_MASK	0x1F80
-#define NUM_SHORT_DSCALE_SHIFT	7
-#define NUM_SHORT_DSCALE_MAX	(NUM_SHORT_DSCALE_MASK >> NUM_SHORT_DSCALE_SHIFT)
-#define NUM_SHORT_WEIGHT_SIGN	0x0040
-#define NUM_SHORT_WEIGHT_MASK	0x003F
-#define NUM_SHORT_WEIGHT_MAX	NUM_SHORT_WEIGHT_MASK
-#define NUM_SHORT_WEIGHT_MIN	(-(NUM_SHORT_WEIGHT_MASK + 1))
-#define NUM_DSCALE_MASK		0x3FFF
-#define NUM_NBASE			10000
-#define NUM_DEC_DIGITS		4
-
-/* Kinds of value a numeric decodes to. */
-typedef enum
-{
-	NUMKIND_FINITE,
-	NUMKIND_NAN,
-	NUMKIND_PINF,
-	NUMKIND_NINF
-} NumKind;
-
-/* 10^0 .. 10^38: every power of ten an int128 holds. */
-static int128 pow10_table[CPROF_MONEY_MAX_SCALE + 1];
-static bool pow10_ready = false;
-
-static inline const int128 *
-pow10s(void)
-{
-	if (unlikely(!pow10_ready))
-	{
-		int128		p = 1;
-
-		for (int i = 0; i <= CPROF_MONEY_MAX_SCALE; i++)
-		{
-			pow10_table[i] = p;
-			p *= 10;
-		}
-		pow10_ready = true;
-	}
-	return pow10_table;
-}
-
-/* *v * 10^k without overflow, or false. */
-static inline bool
-scale_up(int128 *v, int k)
-{
-	if (k == 0 || *v == 0)
-		return true;
-	if (k < 0 || k > CPROF_MONEY_MAX_SCALE)
-		return false;
-	return !__builtin_mul_overflow(*v, pow10s()[k], v);
-}
-
-/*
- * Decode a numeric Datum.  For a finite value, *dscale gets its display
- * scale and, when the value times 10^dscale fits an int128, *value gets it
- * and *fits is set.  Only the packed form is touched: no detoasting copy for
- * the short inline values that money amounts almost always are.
- */
-static NumKind
-numeric_decode(Datum d, int128 *value, int *dscale, bool *fits)
-{
-	struct varlena *v = (struct varlena *) PG_DETOAST_DATUM_PACKED(d);
-	const char *p = VARDATA_ANY(v);
-	int			len = VARSIZE_ANY_EXHDR(v);
-	uint16		header;
-	int			weight;
-	int			ndigits;
-	const char *digits;
-	bool		neg;
-	int128		acc = 0;
-	int			e;
-
-	memcpy(&header, p, sizeof(uint16));
-	if ((header & NUM_SIGN_MASK) == NUM_SPECIAL)
-	{
-		*fits = false;
-		switch (header & NUM_EXT_SIGN_MASK)
-		{
-			case NUM_PINF:
-				return NUMKIND_PINF;
-			case NUM_NINF:
-				return NUMKIND_NINF;
-			default:
-				return NUMKIND_NAN;
-		}
-	}
-	if (header & NUM_SHORT)
-	{
-		neg = (header & NUM_SHORT_SIGN_MASK) != 0;
-		*dscale = (header & NUM_SHORT_DSCALE_MASK) >> NUM_SHORT_DSCALE_SHIFT;
-		weight = (header & NUM_SHORT_WEIGHT_SIGN ? ~NUM_SHORT_WEIGHT_MASK : 0)
-			| (header & NUM_SHORT_WEIGHT_MASK);
-		digits = p + sizeof(uint16);
-	}
-	else
-	{
-		int16		w;
-
-		neg = (header & NUM_SIGN_MASK) == NUM_NEG;
-		*dscale = header & NUM_DSCALE_MASK;
-		memcpy(&w, p + sizeof(uint16), sizeof(int16));
-		weight = w;
-		digits = p + sizeof(uint16) + sizeof(int16);
-	}
-	ndigits = (len - (digits - p)) / (int) sizeof(int16);
-
-	/* Nine base-10000 digits are 36 decimal digits: always fit. */
-	if (ndigits > 9 || *dscale > CPROF_MONEY_MAX_SCALE)
-	{
-		*fits = false;
-		if ((Pointer) v != DatumGetPointer(d))
-			pfree(v);
-		return NUMKIND_FINITE;
-	}
-	for (int i = 0; i < ndigits; i++)
-	{
-		int16		dig;
-
-		memcpy(&dig, digits + i * sizeof(int16), sizeof(int16));
-		acc = acc * NUM_NBASE + dig;
-	}
-	if ((Pointer) v != DatumGetPointer(d))
-		pfree(v);
-
-	/* acc counts units of 10^(4 * (weight - ndigits + 1)); want 10^-dscale */
-	e = NUM_DEC_DIGITS * (weight - ndigits + 1) + *dscale;
-	if (ndigits == 0)
-		acc = 0;
-	else if (e >= 0)
-	{
-		if (!scale_up(&acc, e))
-		{
-			*fits = false;
-			return NUMKIND_FINITE;
-		}
-	}
-	else
-	{
-		/* digits below the display scale are zero in a valid numeric */
-		int128		div = pow10s()[Min(-e, CPROF_MONEY_MAX_SCALE)];
-
-		if (-e > NUM_DEC_DIGITS || acc % div != 0)
-		{
-			*fits = false;
-			return NUMKIND_FINITE;
-		}
-		acc /= div;
-	}
-	*value = neg ? -acc : acc;
-	*fits = true;
-	return NUMKIND_FINITE;
-}
-
-/*
- * Build a numeric equal to value * 10^-scale with display scale 'scale',
- * written directly in the on-disk format (short header when it fits, as
- * numeric.c's make_result does).  scale > CPROF_MONEY_MAX_SCALE is allowed
- * only for zero.  This runs for every money field of every group, so the
- * common case (a magnitude below 2^64 / 1000) uses 64-bit arithmetic.
- */
-Numeric
-cprof_numeric_from_int128(int128 value, int scale)
-{
-	uint128		mag = value < 0 ? -(uint128) value : (uint128) value;
-	int16		groups[16];		/* base-10000 digits, least significant first */
-	int			ngroups = 0;
-	int			low = 0;		/* power of 10000 of groups[0] */
-	int			first = 0;		/* lowest non-zero group */
-	int			ndigits;
-	int			weight = 0;
-	bool		isshort;
-	Size		size;
-	Numeric		result;
-	char	   *p;
-	uint16		header;
-
-	if (mag != 0 && mag < (uint128) (PG_UINT64_MAX / 1000))
-	{
-		/* align the decimal point to a group boundary, then split */
-		static const uint64 pad10[4] = {1, 1000, 100, 10};
-		uint64		m = (uint64) mag * pad10[scale % 4];
-
-		low = -((scale + 3) / 4);
-		while (m != 0)
-		{
-			groups[ngroups++] = (int16) (m % NUM_NBASE);
-			m /= NUM_NBASE;
-		}
-	}
-	else if (mag != 0)
-	{
-		/* decimal digit i has exponent i - scale, in group floor(exp / 4) */
-		static const int16 mult[4] = {1, 10, 100, 1000};
-
-		Assert(scale >= 0 && scale <= CPROF_MONEY_MAX_SCALE);
-		low = -((scale + 3) / 4);
-		memset(groups, 0, sizeof(groups));
-		for (int i = 0; mag != 0; i++)
-		{
-			int			exp10 = i - scale;
-			int			g = exp10 >= 0 ? exp10 / 4 : -((-exp10 + 3) / 4);
-
-			groups[g - low] += (int16) (mag % 10) * mult[exp10 - 4 * g];
-			ngroups = g - low + 1;
-			mag /= 10;
-		}
-	}
-	/* the top group is non-zero; trailing zero groups are not stored */
-	while (first < ngroups && groups[first] == 0)
-		first++;
-	ndigits = ngroups - first;
-	if (ndigits > 0)
-		weight = low + ngroups - 1;
-
-	isshort = scale <= NUM_SHORT_DSCALE_MAX &&
-		weight <= NUM_SHORT_WEIGHT_MAX && weight >= NUM_SHORT_WEIGHT_MIN;
-	size = VARHDRSZ + sizeof(uint16) + (isshort ? 0 : sizeof(int16)) +
-		ndigits * sizeof(int16);
-	result = (Numeric) palloc(size);
-	SET_VARSIZE(result, size);
-	p = VARDATA(result);
-	if (isshort)
-	{
-		header = NUM_SHORT | (value < 0 ? NUM_SHORT_SIGN_MASK : 0) |
-			(scale << NUM_SHORT_DSCALE_SHIFT) |
-			(weight < 0 ? NUM_SHORT_WEIGHT_SIGN : 0) |
-			(weight & NUM_SHORT_WEIGHT_MASK);
-		memcpy(p, &header, sizeof(uint16));
-		p += sizeof(uint16);
-	}
-	else
-	{
-		int16		w = weight;
-
-		if (scale > NUM_DSCALE_MASK)
-			elog(ERROR, "numeric display scale %d out of range", scale);
-		header = (value < 0 ? NUM_NEG : 0) | scale;
-		memcpy(p, &header, sizeof(uint16));
-		memcpy(p + sizeof(uint16), &w, sizeof(int16));
-		p += sizeof(uint16) + sizeof(int16);
-	}
-	for (int i = 0; i < ndigits; i++)
-		memcpy(p + i * sizeof(int16), &groups[ngroups - 1 - i], sizeof(int16));
-	return result;
-}
-
-/*
- * value::double precision for a numeric Datum, exactly as numeric_float8
- * computes it (correctly rounded), but without its detour through text in
- * the common case: a value v * 10^-dscale with |v| < 2^53 and dscale <= 22
- * is the quotient of two exactly representable doubles, and IEEE division
- * rounds that quotient correctly.  Anything else goes through
- * numeric_float8_no_overflow: a finite value past the double range becomes
- * +/-Infinity (callers tell it from a numeric infinity with numeric_is_inf
- * and raise their own 22003) and one below it 0.  NaN and the infinities map
- * to their double counterparts.
- */
-double
-cprof_numeric_to_double(Datum value)
-{
-	static const double pow10d[23] = {
-		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-	};
-	int128		v = 0;
-	int			dscale = 0;
-	bool		fits;
-
-	switch (numeric_decode(value, &v, &dscale, &fits))
-	{
-		case NUMKIND_NAN:
-			return get_float8_nan();
-		case NUMKIND_PINF:
-			return get_float8_infinity();
-		case NUMKIND_NINF:
-			return -get_float8_infinity();
-		case NUMKIND_FINITE:
-			break;
-	}
-	if (fits && dscale <= 22 &&
-		v < ((int128) 1 << 53) && v > -((int128) 1 << 53))
-		return (double) v / pow10d[dscale];
-	return DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow, value));
-}
-
-/*
- * value::numeric for a double, exactly as float8_numeric computes it (the
- * value printed with 15 significant digits, %.15g, then read back), but
- * without the text round trip in the common case: x * 10^k, k chosen to
- * leave 15 digits before the point, is formed with one rounding (10^k is an
- * exact double for |k| <= 22) and rounded to an integer.  That integer is
- * the correctly rounded 15-digit mantissa unless the product lies within
- * its own rounding error (at most 1/16 below 1e15) of a tie, which is left to
- * float8_numeric, as are non-finite values and magnitudes outside
- * 1e-7 .. 1e22.  Trailing zeros are dropped as %g drops them, which gives
- * numeric_in's display scale.
- */
-Numeric
-cprof_float8_to_numeric(double x)
-{
-	static const double p10[23] = {
-		1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-		1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
-	};
-	double		ax = fabs(x);
-
-	if (x == 0)
-		return cprof_numeric_from_int128(0, 0);
-	if (isfinite(x) && ax >= 1e-7 && ax < 1e22)
-	{
-		int			e = (int) floor(log10(ax));
-
-		for (int attempt = 0; attempt < 2; attempt++)
-		{
-			int			k = 14 - e;
-			double		y,
-						r;
-			int64		mant;
-			int			scale;
-
-			if (k > 22 || k < -22)
-				break;
-			y = k >= 0 ? ax * p10[k] : ax / p10[-k];
-			/* 15 digits before the point; log10 can be off by one */
-			if (y >= 1e15)
-			{
-				e++;
-				continue;
-			}
-			if (y < 1e14)
-			{
-				e--;
-				continue;
-			}
-			r = nearbyint(y);	/* may carry to 10^15: still right */
-			if (fabs(y - floor(y) - 0.5) < 0.07)
-				break;			/* too close to a tie: the exact path */
-			mant = (int64) r;
-			scale = k;
-			while (scale > 0 && mant % 10 == 0)
-			{
-				mant /= 10;
-				scale--;
-			}
-			if (scale >= 0)
-				return cprof_numeric_from_int128(x < 0 ? -mant : mant, scale);
-			{
-				/* below 1e22: 15 digits times at most 10^7, in int128 */
-				int128		big = mant;
-
-				for (; scale < 0; scale++)
-					big *= 10;
-				return cprof_numeric_from_int128(x < 0 ? -big : big, 0);
-			}
-		}
-	}
-	return DatumGetNumeric(DirectFunctionCall1(float8_numeric, Float8GetDatum(x)));
-}
+#include "numeric_format.h"
 
 void
 money_init(CprofMoney *m)
@@ -470,7 +95,7 @@ raise_scale(CprofMoney *m, int dscale, int64 count, MemoryContext cxt)
 	{
 		int128		f = m->fast;
 
-		if (scale_up(&f, dscale - m->scale))
+		if (cprof_scale_up(&f, dscale - m->scale))
 			m->fast = f;
 		else
 			flush_fast(m, cxt);
@@ -489,7 +114,7 @@ static inline void
 add_value(CprofMoney *m, int128 v, int dscale, bool fits, Datum num,
 		  bool num_is_int, bool negate, MemoryContext cxt)
 {
-	if (likely(fits) && scale_up(&v, m->scale - dscale))
+	if (likely(fits) && cprof_scale_up(&v, m->scale - dscale))
 	{
 		int128		sum;
 
@@ -505,14 +130,14 @@ add_value(CprofMoney *m, int128 v, int dscale, bool fits, Datum num,
 }
 
 static void
-count_special(CprofMoney *m, NumKind kind, bool negate, int64 delta,
+count_special(CprofMoney *m, CprofNumKind kind, bool negate, int64 delta,
 			  MemoryContext cxt)
 {
 	CprofMoneyExtra *x = money_extra(m, cxt);
 
-	if (kind == NUMKIND_NAN)
+	if (kind == CPROF_NUM_NAN)
 		x->nan_count += delta;
-	else if ((kind == NUMKIND_PINF) != negate)
+	else if ((kind == CPROF_NUM_PINF) != negate)
 		x->pinf_count += delta;
 	else
 		x->ninf_count += delta;
@@ -525,9 +150,9 @@ money_add_numeric(CprofMoney *m, Datum value, bool negate, MemoryContext cxt)
 	int128		v = 0;
 	int			dscale = 0;
 	bool		fits;
-	NumKind		kind = numeric_decode(value, &v, &dscale, &fits);
+	CprofNumKind kind = cprof_numeric_decode_inline(value, &v, &dscale, &fits);
 
-	if (unlikely(kind != NUMKIND_FINITE))
+	if (unlikely(kind != CPROF_NUM_FINITE))
 		count_special(m, kind, negate, 1, cxt);
 	else
 	{
@@ -545,7 +170,7 @@ money_decode(Datum value, CprofNumericParts *p)
 {
 	p->units = 0;
 	p->dscale = 0;
-	p->finite = numeric_decode(value, &p->units, &p->dscale, &p->fits) == NUMKIND_FINITE;
+	p->finite = cprof_numeric_decode_inline(value, &p->units, &p->dscale, &p->fits) == CPROF_NUM_FINITE;
 	p->fits &= p->finite;
 }
 
@@ -598,7 +223,7 @@ money_parts_running_sums(const CprofNumericParts *const *t, const int *sign,
 		{
 			int128		want = e[j]->units;
 
-			if (!scale_up(&want, s - e[j]->dscale))
+			if (!cprof_scale_up(&want, s - e[j]->dscale))
 				return -2;
 			if (acc != want)
 				return j;
@@ -608,7 +233,7 @@ money_parts_running_sums(const CprofNumericParts *const *t, const int *sign,
 		{
 			int128		v = t[i]->units;
 
-			if (!scale_up(&v, s - t[i]->dscale) ||
+			if (!cprof_scale_up(&v, s - t[i]->dscale) ||
 				(sign[i] > 0 ? __builtin_add_overflow(acc, v, &acc)
 				 : __builtin_sub_overflow(acc, v, &acc)))
 				return -2;
@@ -649,9 +274,9 @@ money_sub_numeric(CprofMoney *m, Datum value, bool negate, MemoryContext cxt)
 	int128		v = 0;
 	int			dscale = 0;
 	bool		fits;
-	NumKind		kind = numeric_decode(value, &v, &dscale, &fits);
+	CprofNumKind kind = cprof_numeric_decode_inline(value, &v, &dscale, &fits);
 
-	if (kind != NUMKIND_FINITE)
+	if (kind != CPROF_NUM_FINITE)
 	{
 		count_special(m, kind, negate, -1, cxt);
 		return true;
@@ -696,7 +321,7 @@ money_add_money(CprofMoney *m, const CprofMoney *other, bool negate,
 	{
 		int128		sum;
 
-		if (scale_up(&v, m->scale - other->scale) &&
+		if (cprof_scale_up(&v, m->scale - other->scale) &&
 			(negate ? !__builtin_sub_overflow(m->fast, v, &sum)
 			 : !__builtin_add_overflow(m->fast, v, &sum)))
 			m->fast = sum;
@@ -729,28 +354,12 @@ money_copy(CprofMoney *dst, const CprofMoney *src, MemoryContext cxt)
 	}
 }
 
-/* The sum as a numeric, in the current memory context. */
-Numeric
-money_result(const CprofMoney *m)
+/* fast + slow, the sum of the finite values, with display scale 'scale'. */
+static Numeric
+finite_total(const CprofMoney *m)
 {
-	Numeric		result;
+	Numeric		result = cprof_numeric_from_int128(m->fast, m->scale);
 
-	if (has_special(m))
-	{
-		const CprofMoneyExtra *x = m->extra;
-		const char *special;
-
-		if (x->nan_count > 0 || (x->pinf_count > 0 && x->ninf_count > 0))
-			special = "NaN";
-		else if (x->pinf_count > 0)
-			special = "Infinity";
-		else
-			special = "-Infinity";
-		return DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(special),
-												   ObjectIdGetDatum(InvalidOid),
-												   Int32GetDatum(-1)));
-	}
-	result = cprof_numeric_from_int128(m->fast, m->scale);
 	if (slow_part(m) != NULL)
 		result = DatumGetNumeric(DirectFunctionCall2(numeric_add,
 													 NumericGetDatum(result),
@@ -758,120 +367,20 @@ money_result(const CprofMoney *m)
 	return result;
 }
 
-/*
- * The decimal exponent of a finite numeric Datum, floor(log10 |value|), read
- * from its header and first base-10000 digit; *zero is set for a zero.
- */
-int
-cprof_numeric_exp10(Datum d, bool *zero)
+/* The sum as a numeric, in the current memory context. */
+Numeric
+money_result(const CprofMoney *m)
 {
-	struct varlena *v = (struct varlena *) PG_DETOAST_DATUM_PACKED(d);
-	const char *p = VARDATA_ANY(v);
-	int			len = VARSIZE_ANY_EXHDR(v);
-	uint16		header;
-	int			weight;
-	const char *digits;
-	int			ndigits;
-	int			result = 0;
 
-	memcpy(&header, p, sizeof(uint16));
-	if (header & NUM_SHORT)
+	if (has_special(m))
 	{
-		weight = (header & NUM_SHORT_WEIGHT_SIGN ? ~NUM_SHORT_WEIGHT_MASK : 0)
-			| (header & NUM_SHORT_WEIGHT_MASK);
-		digits = p + sizeof(uint16);
+		const CprofMoneyExtra *x = m->extra;
+
+		if (x->nan_count > 0 || (x->pinf_count > 0 && x->ninf_count > 0))
+			return cprof_numeric_special(CPROF_NUM_NAN);
+		return cprof_numeric_special(x->pinf_count > 0 ? CPROF_NUM_PINF : CPROF_NUM_NINF);
 	}
-	else
-	{
-		int16		w;
-
-		memcpy(&w, p + sizeof(uint16), sizeof(int16));
-		weight = w;
-		digits = p + sizeof(uint16) + sizeof(int16);
-	}
-	ndigits = (len - (digits - p)) / (int) sizeof(int16);
-	*zero = true;
-	for (int i = 0; i < ndigits; i++)
-	{
-		int16		dig;
-
-		memcpy(&dig, digits + i * sizeof(int16), sizeof(int16));
-		if (dig != 0)
-		{
-			/* digit i has weight (weight - i) in powers of 10000 */
-			result = NUM_DEC_DIGITS * (weight - i) +
-				(dig >= 1000 ? 3 : dig >= 100 ? 2 : dig >= 10 ? 1 : 0);
-			*zero = false;
-			break;
-		}
-	}
-	if ((Pointer) v != DatumGetPointer(d))
-		pfree(v);
-	return result;
-}
-
-/*
- * Does a finite numeric value have a double precision value?  x is
- * cprof_numeric_to_double's result for it.  A magnitude above the largest
- * double (about 1.8e308) has none, and neither has a non-zero magnitude
- * below the smallest (about 4.9e-324), which would silently become 0:
- * value::double precision rejects both.
- */
-CprofDoubleRange
-cprof_double_range(Datum value, double x)
-{
-	if (unlikely(isinf(x)) && !numeric_is_inf(DatumGetNumeric(value)))
-		return CPROF_DOUBLE_TOO_LARGE;
-	if (unlikely(x == 0))
-	{
-		bool		zero;
-
-		(void) cprof_numeric_exp10(value, &zero);
-		if (!zero)
-			return CPROF_DOUBLE_TOO_SMALL;
-	}
-	return CPROF_DOUBLE_IN_RANGE;
-}
-
-/*
- * The error for a number that double precision cannot hold (r is not
- * CPROF_DOUBLE_IN_RANGE): 'what' is out of range for 'where' (a function or
- * a computation).  hint may be NULL for the default one.
- */
-void
-cprof_double_range_error(CprofDoubleRange r, const char *what,
-						 const char *where, const char *hint)
-{
-	if (r == CPROF_DOUBLE_TOO_LARGE)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s is out of range for %s: its magnitude exceeds double precision (about 1.8e308)",
-						what, where),
-				 errhint("%s", hint != NULL ? hint :
-						 "The computation is in double precision: express the amounts in a larger money unit.")));
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s is out of range for %s: it is not zero, but its magnitude is below the smallest double precision value (about 4.9e-324)",
-					what, where),
-			 errhint("%s", hint != NULL ? hint :
-					 "The computation is in double precision: round the amounts, for example with round(value, 10), or express them in a smaller money unit.")));
-}
-
-/*
- * cprof_numeric_to_double for a finite or infinite numeric Datum that must
- * have a double precision value: a finite value outside the double range is
- * the error of cprof_double_range_error.
- */
-double
-cprof_numeric_to_double_checked(Datum value, const char *what,
-								const char *where, const char *hint)
-{
-	double		x = cprof_numeric_to_double(value);
-	CprofDoubleRange r = cprof_double_range(value, x);
-
-	if (unlikely(r != CPROF_DOUBLE_IN_RANGE))
-		cprof_double_range_error(r, what, where, hint);
-	return x;
+	return finite_total(m);
 }
 
 /*
@@ -906,7 +415,7 @@ money_ratio(const CprofMoney *num, const CprofMoney *den, double *result)
 		int128		a = num->fast;
 		int128		b = den->fast;
 
-		if (scale_up(&a, s - num->scale) && scale_up(&b, s - den->scale) &&
+		if (cprof_scale_up(&a, s - num->scale) && cprof_scale_up(&b, s - den->scale) &&
 			a < limit && a > -limit && b < limit && b > -limit)
 		{
 			*result = (double) a / (double) b;
@@ -949,13 +458,13 @@ money_equals(const CprofMoney *m, Datum value)
 	Numeric		r;
 	bool		eq;
 
-	if (numeric_decode(value, &v, &dscale, &fits) == NUMKIND_FINITE && fits &&
+	if (cprof_numeric_decode_inline(value, &v, &dscale, &fits) == CPROF_NUM_FINITE && fits &&
 		m->extra == NULL)
 	{
 		int128		a = m->fast;
 		int			s = Max(m->scale, dscale);
 
-		if (scale_up(&a, s - m->scale) && scale_up(&v, s - dscale))
+		if (cprof_scale_up(&a, s - m->scale) && cprof_scale_up(&v, s - dscale))
 			return a == v;
 	}
 	r = money_result(m);
@@ -1033,6 +542,7 @@ money_send(StringInfo buf, const CprofMoney *m)
 		cprof_send_numeric(buf, x->slow);
 }
 
+/* Read the binary form; money_check then checks the values. */
 void
 money_recv(StringInfo buf, CprofMoney *m, MemoryContext cxt)
 {
@@ -1062,10 +572,7 @@ money_recv(StringInfo buf, CprofMoney *m, MemoryContext cxt)
 		x.pinf_count = cprof_recv_varint(buf);
 		x.ninf_count = cprof_recv_varint(buf);
 	}
-	if (scale < 0 || scale > NUM_DSCALE_MASK ||
-		(scale > CPROF_MONEY_MAX_SCALE && m->fast != 0) ||
-		m->scale_count < 0 || x.nan_count < 0 || x.pinf_count < 0 ||
-		x.ninf_count < 0)
+	if (scale < 0 || scale > NUM_DSCALE_MASK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("invalid cprof aggregate state: bad money sum")));
@@ -1076,131 +583,380 @@ money_recv(StringInfo buf, CprofMoney *m, MemoryContext cxt)
 
 		x.slow = cprof_recv_numeric(buf);
 		MemoryContextSwitchTo(old);
-		/* NaN and infinities are counted, never part of the slow sum */
-		if (numeric_is_nan(x.slow) || numeric_is_inf(x.slow))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid cprof aggregate state: bad money sum")));
 	}
 	m->extra = NULL;
 	if (x.slow != NULL || x.nan_count != 0 || x.pinf_count != 0 || x.ninf_count != 0)
 		*money_extra(m, cxt) = x;
 }
 
+/*
+ * ---------------------------------------------------------------------------
+ * Text form and checks
+ * ---------------------------------------------------------------------------
+ */
+
+/*
+ * Text form: "total/scale_count", the total of the finite values in plain
+ * decimal with the sum's display scale (so the scale is written by the
+ * total itself: 1.50 has scale 2), followed by "/nan/+inf/-inf" counts
+ * when any is not zero.  How the total splits into the fast and the slow
+ * part is not written: money_text_in puts it in the fast part when it fits.
+ */
 void
-floatsum_init(CprofFloatSum *f)
+money_text_out(StringInfo buf, const CprofMoney *m)
 {
-	memset(f, 0, sizeof(CprofFloatSum));
+	Numeric		total = finite_total(m);
+
+	appendStringInfo(buf, "%s/" INT64_FORMAT,
+					 DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(total))),
+					 m->scale_count);
+	if (has_special(m))
+		appendStringInfo(buf, "/" INT64_FORMAT "/" INT64_FORMAT "/" INT64_FORMAT,
+						 m->extra->nan_count, m->extra->pinf_count, m->extra->ninf_count);
+}
+
+/* Read money_text_out's form into m (in the current memory context). */
+void
+money_text_in(CprofTextReader *rd, CprofMoney *m)
+{
+	Numeric		total = cprof_text_numeric(rd);
+	int128		units = 0;
+	int			dscale = 0;
+	bool		fits;
+
+	money_init(m);
+	(void) cprof_numeric_decode_inline(NumericGetDatum(total), &units, &dscale, &fits);
+	if (dscale > NUM_DSCALE_MASK)
+		cprof_text_invalid(rd, "A money total has too many decimal places.");
+	m->scale = dscale;
+	if (fits && dscale <= CPROF_MONEY_MAX_SCALE)
+		m->fast = units;
+	else
+		money_extra(m, CurrentMemoryContext)->slow = total;
+	if (!cprof_text_next_is(rd, '/'))
+		cprof_text_invalid(rd, "A money sum is written total/count.");
+	m->scale_count = cprof_text_int64(rd);
+	if (cprof_text_next_is(rd, '/'))
+	{
+		CprofMoneyExtra *x = money_extra(m, CurrentMemoryContext);
+
+		x->nan_count = cprof_text_int64(rd);
+		if (!cprof_text_next_is(rd, '/'))
+			cprof_text_invalid(rd, "The counts of a money sum are /NaN/+Infinity/-Infinity.");
+		x->pinf_count = cprof_text_int64(rd);
+		if (!cprof_text_next_is(rd, '/'))
+			cprof_text_invalid(rd, "The counts of a money sum are /NaN/+Infinity/-Infinity.");
+		x->ninf_count = cprof_text_int64(rd);
+	}
 }
 
 /*
- * Neumaier's variant of Kahan summation (Neumaier 1974, "Rundungsfehleranalyse
- * einiger Verfahren zur Summation endlicher Summen"): the compensation also
- * captures the low bits of the running sum when the new term is larger.
+ * Is m a sum that max_values values can have given (finite_only: finite
+ * values only)?  NULL if so, else what is wrong, for an error detail.  The
+ * invariants: a display scale numeric can have, past the fast path's only
+ * for a zero fast part; a count at that scale between 1 (0 for scale 0)
+ * and the number of values; non-negative NaN/Infinity counts that, with
+ * it, fit the number of values; a finite slow part whose display scale is
+ * at most the sum's.
+ */
+const char *
+money_check(const CprofMoney *m, int64 max_values, bool finite_only)
+{
+	static const CprofMoneyExtra none;
+	const CprofMoneyExtra *x = m->extra != NULL ? m->extra : &none;
+	int64		budget = max_values;
+
+	if (m->scale < 0 || m->scale > NUM_DSCALE_MASK ||
+		(m->scale > CPROF_MONEY_MAX_SCALE && m->fast != 0))
+		return "A money sum has a display scale it cannot have.";
+	if (m->scale_count < 0 || x->nan_count < 0 || x->pinf_count < 0 || x->ninf_count < 0)
+		return "A money sum has a negative count.";
+	if (m->scale > 0 && m->scale_count == 0)
+		return "A money sum has a display scale but no value at it.";
+	if (finite_only && has_special(m))
+		return "A money sum of finite amounts counts a NaN or infinite one.";
+	if (m->scale_count > budget || x->nan_count > (budget -= m->scale_count) ||
+		x->pinf_count > (budget -= x->nan_count) ||
+		x->ninf_count > budget - x->pinf_count)
+		return "A money sum counts more values than the state has rows.";
+	if (x->slow != NULL)
+	{
+		int128		units;
+		int			dscale = 0;
+		bool		fits;
+
+		if (cprof_numeric_decode_inline(NumericGetDatum(x->slow), &units, &dscale,
+										&fits) != CPROF_NUM_FINITE)
+			return "The slow part of a money sum is not finite.";
+		if (dscale > m->scale)
+			return "The slow part of a money sum has more decimal places than the sum.";
+	}
+	return NULL;
+}
+
+/*
+ * ---------------------------------------------------------------------------
+ * Money sums stored in flat states (CprofMoneySlot)
+ *
+ * A slot keeps the fast part; its rarely needed part (the slow sum and the
+ * NaN/Infinity counts) lives in the state's part s->part, empty until a
+ * value needs it, laid out as a MoneyPart followed by the slow sum (a
+ * numeric, MAXALIGNed) when has_slow.  Every operation works on a
+ * CprofMoney (the slot's fields, and a private copy of its rarely needed
+ * part when there is one) with the functions above, then stores it back
+ * (money_slot_set), growing the part when the slow sum needs more room.
+ * ---------------------------------------------------------------------------
+ */
+
+typedef struct MoneyPart
+{
+	int64		nan_count;		/* as in CprofMoneyExtra */
+	int64		pinf_count;
+	int64		ninf_count;
+	int32		has_slow;		/* a slow sum follows */
+	int32		pad;
+} MoneyPart;
+
+#define MONEY_PART_SLOW(p)	((Numeric) ((char *) (p) + MAXALIGN(sizeof(MoneyPart))))
+/* Room for the slow sum grows in steps of this many bytes. */
+#define MONEY_PART_STEP		32
+
+#define SLOT(ref, off)		((CprofMoneySlot *) ((char *) (ref)->st + (off)))
+
+void
+money_slot_init(CprofMoneySlot *s, int part)
+{
+	memset(s, 0, sizeof(CprofMoneySlot));
+	s->part = part;
+}
+
+/*
+ * The bytes the rarely needed part of m takes in a state: 0 when it has
+ * nothing (no slow sum, no NaN or infinity), else the counts and the slow
+ * sum, with room to spare.
+ */
+uint32
+money_slot_part_len(const CprofMoney *m)
+{
+	uint32		len;
+
+	if (m->extra == NULL || (m->extra->slow == NULL && !has_special(m)))
+		return 0;
+	len = MAXALIGN(sizeof(MoneyPart));
+	if (m->extra->slow != NULL)
+		len += TYPEALIGN(MONEY_PART_STEP, VARSIZE_ANY(m->extra->slow));
+	return len;
+}
+
+/*
+ * m is slot s of st, to read only: its rarely needed part, if any, points
+ * into the state.
+ */
+void
+money_slot_view(const CprofFlatHeader *st, const CprofMoneySlot *s,
+				CprofMoney *m)
+{
+	m->fast = s->fast;
+	m->scale = s->scale;
+	m->scale_count = s->scale_count;
+	m->extra = NULL;
+	if (unlikely(cprof_state_part_len(st, s->part) > 0))
+	{
+		const MoneyPart *p = (const MoneyPart *) cprof_state_part(st, s->part);
+
+		if (p->has_slow || p->nan_count != 0 || p->pinf_count != 0 || p->ninf_count != 0)
+		{
+			CprofMoneyExtra *x = palloc(sizeof(CprofMoneyExtra));
+
+			x->nan_count = p->nan_count;
+			x->pinf_count = p->pinf_count;
+			x->ninf_count = p->ninf_count;
+			x->slow = p->has_slow ? MONEY_PART_SLOW(p) : NULL;
+			m->extra = x;
+		}
+	}
+}
+
+/* m is slot s of st, to change: its rarely needed part copied. */
+static inline void
+slot_load(const CprofFlatHeader *st, const CprofMoneySlot *s, CprofMoney *m)
+{
+	money_slot_view(st, s, m);
+	if (unlikely(m->extra != NULL && m->extra->slow != NULL))
+		m->extra->slow = DatumGetNumeric(datumCopy(NumericGetDatum(m->extra->slow),
+												   false, -1));
+}
+
+/*
+ * Store m in the slot at byte offset off of ref's state, growing its part
+ * when m's rarely needed part needs more room (the state may then move).
+ */
+void
+money_slot_set(CprofStateRef *ref, Size off, const CprofMoney *m)
+{
+	CprofMoneySlot *s = SLOT(ref, off);
+	int			part = s->part;
+	uint32		have;
+	uint32		need;
+	MoneyPart  *p;
+
+	s->fast = m->fast;
+	s->scale = m->scale;
+	s->scale_count = m->scale_count;
+	have = cprof_state_part_len(ref->st, part);
+	if (likely(m->extra == NULL && have == 0))
+		return;
+	need = money_slot_part_len(m);
+	if (need > have)
+		cprof_state_resize_part(ref, part, need);
+	else if (have == 0)
+		return;
+	p = (MoneyPart *) cprof_state_part(ref->st, part);
+	memset(p, 0, sizeof(MoneyPart));
+	if (m->extra != NULL)
+	{
+		p->nan_count = m->extra->nan_count;
+		p->pinf_count = m->extra->pinf_count;
+		p->ninf_count = m->extra->ninf_count;
+		if (m->extra->slow != NULL)
+		{
+			p->has_slow = 1;
+			memcpy(MONEY_PART_SLOW(p), m->extra->slow, VARSIZE_ANY(m->extra->slow));
+		}
+	}
+}
+
+/*
+ * The slot at byte offset off of ref's state, loaded into m for a change
+ * (cheap when it has no rarely needed part).
  */
 static inline void
-neumaier_add(double *sum, double *comp, double x)
+slot_get(CprofStateRef *ref, Size off, CprofMoney *m)
 {
-	double		t = *sum + x;
+	const CprofMoneySlot *s = SLOT(ref, off);
 
-	if (unlikely(isinf(t)))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("double precision sum out of range"),
-				 errhint("Aggregate numeric values, which have no such limit.")));
-	if (fabs(*sum) >= fabs(x))
-		*comp += (*sum - t) + x;
-	else
-		*comp += (x - t) + *sum;
-	*sum = t;
-}
-
-/* f += value (sign 1) or f -= value (sign -1, undoing an earlier add). */
-static inline void
-floatsum_apply(CprofFloatSum *f, double value, int sign)
-{
-	if (isnan(value))
-		f->nan_count += sign;
-	else if (isinf(value))
+	if (likely(cprof_state_part_len(ref->st, s->part) == 0))
 	{
-		if (value > 0)
-			f->pinf_count += sign;
-		else
-			f->ninf_count += sign;
+		m->fast = s->fast;
+		m->scale = s->scale;
+		m->scale_count = s->scale_count;
+		m->extra = NULL;
 	}
 	else
-		neumaier_add(&f->sum, &f->comp, sign > 0 ? value : -value);
+		slot_load(ref->st, s, m);
+}
+
+/*
+ * The fast path of every slot operation, on the slot's own fields: add (or
+ * remove) a finite value that fits, given as int128 units of 10^-dscale, at
+ * most at the sum's display scale, without overflow.  The rarely needed
+ * part is not involved (the fast part is independent of it).  Returns
+ * false when the general path must do it.
+ */
+static inline bool
+slot_fast(CprofMoneySlot *s, int128 v, int dscale, bool negate, bool remove)
+{
+	int128		sum;
+
+	if (unlikely(dscale > s->scale) || !cprof_scale_up(&v, s->scale - dscale))
+		return false;
+	if (dscale == s->scale && remove && s->scale_count <= 1)
+		return false;			/* the general path reports it */
+	if (negate != remove ? __builtin_sub_overflow(s->fast, v, &sum)
+		: __builtin_add_overflow(s->fast, v, &sum))
+		return false;
+	s->fast = sum;
+	if (dscale == s->scale)
+		s->scale_count += remove ? -1 : 1;
+	return true;
+}
+
+/* The slot at byte offset off += value (-= when negate), a numeric Datum. */
+void
+money_slot_add_numeric(CprofStateRef *ref, Size off, Datum value, bool negate)
+{
+	CprofMoney	m;
+	int128		v = 0;
+	int			dscale = 0;
+	bool		fits;
+
+	if (likely(cprof_numeric_decode_inline(value, &v, &dscale, &fits) == CPROF_NUM_FINITE &&
+			   fits && slot_fast(SLOT(ref, off), v, dscale, negate, false)))
+		return;
+	slot_get(ref, off, &m);
+	money_add_numeric(&m, value, negate, CurrentMemoryContext);
+	money_slot_set(ref, off, &m);
+}
+
+/* Undo money_slot_add_numeric; false when it cannot (money_sub_numeric). */
+bool
+money_slot_sub_numeric(CprofStateRef *ref, Size off, Datum value, bool negate)
+{
+	CprofMoney	m;
+	bool		ok;
+	int128		v = 0;
+	int			dscale = 0;
+	bool		fits;
+
+	if (likely(cprof_numeric_decode_inline(value, &v, &dscale, &fits) == CPROF_NUM_FINITE &&
+			   fits && slot_fast(SLOT(ref, off), v, dscale, negate, true)))
+		return true;
+	slot_get(ref, off, &m);
+	ok = money_sub_numeric(&m, value, negate, CurrentMemoryContext);
+	money_slot_set(ref, off, &m);
+	return ok;
 }
 
 void
-floatsum_add(CprofFloatSum *f, double value)
+money_slot_add_int64(CprofStateRef *ref, Size off, int64 value, bool negate)
 {
-	floatsum_apply(f, value, 1);
+	CprofMoney	m;
+
+	if (likely(slot_fast(SLOT(ref, off), value, 0, negate, false)))
+		return;
+	slot_get(ref, off, &m);
+	money_add_int64(&m, value, negate, CurrentMemoryContext);
+	money_slot_set(ref, off, &m);
 }
 
-/* Undo floatsum_add(f, value), for moving-aggregate inverse transitions. */
+bool
+money_slot_sub_int64(CprofStateRef *ref, Size off, int64 value, bool negate)
+{
+	CprofMoney	m;
+	bool		ok;
+
+	if (likely(slot_fast(SLOT(ref, off), value, 0, negate, true)))
+		return true;
+	slot_get(ref, off, &m);
+	ok = money_sub_int64(&m, value, negate, CurrentMemoryContext);
+	money_slot_set(ref, off, &m);
+	return ok;
+}
+
+/* The slot += a value decoded by money_decode into p (value its Datum). */
 void
-floatsum_remove(CprofFloatSum *f, double value)
+money_slot_add_parts(CprofStateRef *ref, Size off, const CprofNumericParts *p,
+					 Datum value)
 {
-	floatsum_apply(f, value, -1);
+	CprofMoney	m;
+
+	if (likely(p->fits && slot_fast(SLOT(ref, off), p->units, p->dscale, false, false)))
+		return;
+	slot_get(ref, off, &m);
+	money_add_parts(&m, p, value, false, CurrentMemoryContext);
+	money_slot_set(ref, off, &m);
 }
 
+/* The slot += slot s2 of the state st2 (the combine step). */
 void
-floatsum_add_floatsum(CprofFloatSum *f, const CprofFloatSum *other)
+money_slot_add_slot(CprofStateRef *ref, Size off, const CprofFlatHeader *st2,
+					const CprofMoneySlot *s2)
 {
-	neumaier_add(&f->sum, &f->comp, other->sum);
-	neumaier_add(&f->sum, &f->comp, other->comp);
-	f->nan_count += other->nan_count;
-	f->pinf_count += other->pinf_count;
-	f->ninf_count += other->ninf_count;
-}
+	CprofMoney	m;
+	CprofMoney	other;
 
-double
-floatsum_result(const CprofFloatSum *f)
-{
-	if (f->nan_count > 0 || (f->pinf_count > 0 && f->ninf_count > 0))
-		return get_float8_nan();
-	if (f->pinf_count > 0)
-		return get_float8_infinity();
-	if (f->ninf_count > 0)
-		return -get_float8_infinity();
-	return f->sum + f->comp;
-}
-
-/* Serialized layout: sum, compensation, then the non-finite counts when any. */
-void
-floatsum_send(StringInfo buf, const CprofFloatSum *f)
-{
-	bool		special = f->nan_count != 0 || f->pinf_count != 0 || f->ninf_count != 0;
-
-	pq_sendbyte(buf, special);
-	cprof_send_float8(buf, f->sum);
-	cprof_send_float8(buf, f->comp);
-	if (special)
-	{
-		cprof_send_varint(buf, f->nan_count);
-		cprof_send_varint(buf, f->pinf_count);
-		cprof_send_varint(buf, f->ninf_count);
-	}
-}
-
-void
-floatsum_recv(StringInfo buf, CprofFloatSum *f)
-{
-	int			special = cprof_recv_byte(buf);
-
-	f->sum = cprof_recv_float8(buf);
-	f->comp = cprof_recv_float8(buf);
-	f->nan_count = f->pinf_count = f->ninf_count = 0;
-	if (special == 1)
-	{
-		f->nan_count = cprof_recv_varint(buf);
-		f->pinf_count = cprof_recv_varint(buf);
-		f->ninf_count = cprof_recv_varint(buf);
-	}
-	if (special > 1 || !isfinite(f->sum) || !isfinite(f->comp) ||
-		f->nan_count < 0 || f->pinf_count < 0 || f->ninf_count < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid cprof aggregate state: bad double precision sum")));
+	slot_get(ref, off, &m);
+	money_slot_view(st2, s2, &other);
+	money_add_money(&m, &other, false, CurrentMemoryContext);
+	money_slot_set(ref, off, &m);
 }

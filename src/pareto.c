@@ -300,7 +300,7 @@ cprof_pareto_share_final(PG_FUNCTION_ARGS)
 	double		f;
 	int64		k;
 	double		r;
-	KSum		total;
+	CprofCompSum	total;
 	double	   *a;
 	double		result;
 
@@ -310,10 +310,10 @@ cprof_pareto_share_final(PG_FUNCTION_ARGS)
 	if (!(f >= 0 && f <= 1))
 		cprof_state_mismatch("concentration");
 	a = cprof_store_copy(st, &total);
-	if (ksum_value(&total) == 0)
+	if (cprof_compsum_value(&total) == 0)
 		PG_RETURN_NULL();
 	cprof_position_of(f, st->n, &k, &r);
-	cprof_lorenz_at(a, st->n, ksum_value(&total), &k, &r, 1, &result);
+	cprof_lorenz_at(a, st->n, cprof_compsum_value(&total), &k, &r, 1, &result);
 	pfree(a);
 	PG_RETURN_FLOAT8(result);
 }
@@ -333,14 +333,14 @@ cprof_pareto_shares_final(PG_FUNCTION_ARGS)
 	double	   *r;
 	double	   *out;
 	Datum	   *elems;
-	KSum		total;
+	CprofCompSum	total;
 	double	   *a;
 	int			lb;
 
 	if (st == NULL)
 		PG_RETURN_NULL();
 	a = cprof_store_copy(st, &total);
-	if (ksum_value(&total) == 0)
+	if (cprof_compsum_value(&total) == 0)
 		PG_RETURN_NULL();
 	m = st->nfractions;
 	k = palloc(Max(m, 1) * sizeof(int64));
@@ -349,7 +349,7 @@ cprof_pareto_shares_final(PG_FUNCTION_ARGS)
 	elems = palloc(Max(m, 1) * sizeof(Datum));
 	for (int i = 0; i < m; i++)
 		cprof_position_of(st->fractions[i], st->n, &k[i], &r[i]);
-	cprof_lorenz_at(a, st->n, ksum_value(&total), k, r, m, out);
+	cprof_lorenz_at(a, st->n, cprof_compsum_value(&total), k, r, m, out);
 	pfree(a);
 	for (int i = 0; i < m; i++)
 		elems[i] = Float8GetDatum(out[i]);
@@ -376,7 +376,7 @@ cprof_pareto_curve_final(PG_FUNCTION_ARGS)
 	double	   *r;
 	double	   *out;
 	Datum	   *elems;
-	KSum		total;
+	CprofCompSum	total;
 	double	   *a;
 
 	if (st == NULL)
@@ -400,9 +400,9 @@ cprof_pareto_curve_final(PG_FUNCTION_ARGS)
 	{
 		/* few points: one selection per point */
 		a = cprof_store_copy(st, &total);
-		if (ksum_value(&total) == 0)
+		if (cprof_compsum_value(&total) == 0)
 			PG_RETURN_NULL();
-		cprof_lorenz_at(a, st->n, ksum_value(&total), k, r, points + 1, out);
+		cprof_lorenz_at(a, st->n, cprof_compsum_value(&total), k, r, points + 1, out);
 		pfree(a);
 	}
 	else
@@ -413,9 +413,9 @@ cprof_pareto_curve_final(PG_FUNCTION_ARGS)
 		 * cprof_store_copy scales them.
 		 */
 		uint64	   *keys = cprof_store_sorted_keys(st);
-		KSum	   *prefix = palloc((points + 1) * sizeof(KSum));
+		CprofCompSum	   *prefix = palloc((points + 1) * sizeof(CprofCompSum));
 		double	   *next = palloc((points + 1) * sizeof(double));
-		KSum		run = {0, 0};
+		CprofCompSum	run = {0, 0};
 		int64		n = st->n;
 		double		factor = cprof_keys_scale_factor(keys, n);
 		int			j = 0;
@@ -431,12 +431,12 @@ cprof_pareto_curve_final(PG_FUNCTION_ARGS)
 				next[j] = x;
 				j++;
 			}
-			ksum_add(&run, x);
+			cprof_compsum_add(&run, x);
 			if (unlikely((rank & INTERRUPT_MASK) == INTERRUPT_MASK))
 				CHECK_FOR_INTERRUPTS();
 		}
 		pfree(keys);
-		S = ksum_value(&run);
+		S = cprof_compsum_value(&run);
 		if (!isfinite(S))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -449,11 +449,11 @@ cprof_pareto_curve_final(PG_FUNCTION_ARGS)
 				out[j] = 1.0;
 			else
 			{
-				KSum		t = prefix[j];
+				CprofCompSum	t = prefix[j];
 
 				if (r[j] > 0)
-					ksum_add(&t, r[j] * next[j]);
-				out[j] = ksum_value(&t) / S + 0.0;	/* never -0 */
+					cprof_compsum_add(&t, r[j] * next[j]);
+				out[j] = cprof_compsum_value(&t) / S + 0.0;	/* never -0 */
 			}
 		}
 	}
@@ -471,7 +471,7 @@ cprof_top_share_final(PG_FUNCTION_ARGS)
 {
 	CprofParetoState *st = pareto_final_state(fcinfo, "cprof_top_share_final",
 											  KIND(PARAM_INT));
-	KSum		total;
+	CprofCompSum	total;
 	double	   *a;
 	int64		k;
 	double		r = 0;
@@ -482,10 +482,10 @@ cprof_top_share_final(PG_FUNCTION_ARGS)
 	if (!st->has_param || st->iparam < 0)
 		cprof_state_mismatch("concentration");
 	a = cprof_store_copy(st, &total);
-	if (ksum_value(&total) == 0)
+	if (cprof_compsum_value(&total) == 0)
 		PG_RETURN_NULL();
 	k = Min(st->iparam, st->n);
-	cprof_lorenz_at(a, st->n, ksum_value(&total), &k, &r, 1, &result);
+	cprof_lorenz_at(a, st->n, cprof_compsum_value(&total), &k, &r, 1, &result);
 	pfree(a);
 	PG_RETURN_FLOAT8(result);
 }
@@ -516,8 +516,8 @@ fraction_of(const CprofParetoState *st, double share)
 	double		v;
 
 	cprof_store_sign_stats(st, &ss);
-	S = ksum_value(&ss.total);
-	P = ksum_value(&ss.pos);
+	S = cprof_compsum_value(&ss.total);
+	P = cprof_compsum_value(&ss.pos);
 	if (S == 0)
 		return get_float8_nan();
 	if (share == 0)
@@ -534,16 +534,16 @@ fraction_of(const CprofParetoState *st, double share)
 	else
 	{
 		int64		nonneg = st->n - ss.nneg;
-		KSum		d = ss.pos;
+		CprofCompSum	d = ss.pos;
 		double		M;
 
 		if (share > 1)
 			return -1;
-		ksum_add(&d, share * -S);
+		cprof_compsum_add(&d, share * -S);
 		M = P - S;				/* the sum of |negative values| */
 		a = cprof_store_copy_sign(st, -1, ss.nneg, ss.factor);
 		t = nonneg + cprof_cross_position(a, ss.nneg, -1.0,
-										  Min(ksum_value(&d), M), M, &v, &ctx);
+										  Min(cprof_compsum_value(&d), M), M, &v, &ctx);
 	}
 	pfree(a);
 	return t / st->n;
@@ -586,8 +586,8 @@ cprof_gini_final(PG_FUNCTION_ARGS)
 	CprofParetoState *st = pareto_final_state(fcinfo, "cprof_gini_final",
 											  KIND(PARAM_NONE));
 	uint64	   *keys;
-	KSum		total = {0, 0};
-	KSum		num = {0, 0};
+	CprofCompSum	total = {0, 0};
+	CprofCompSum	num = {0, 0};
 	int64		n;
 	double		S;
 	double		factor;
@@ -601,18 +601,18 @@ cprof_gini_final(PG_FUNCTION_ARGS)
 	{
 		double		x = radix_unkey(keys[i]) * factor;
 
-		ksum_add(&total, x);
-		ksum_add(&num, (double) (2 * i + 1 - n) * x);
+		cprof_compsum_add(&total, x);
+		cprof_compsum_add(&num, (double) (2 * i + 1 - n) * x);
 		if (unlikely((i & INTERRUPT_MASK) == INTERRUPT_MASK))
 			CHECK_FOR_INTERRUPTS();
 	}
 	pfree(keys);
-	S = ksum_value(&total);
-	if (!isfinite(S) || !isfinite(ksum_value(&num)))
+	S = cprof_compsum_value(&total);
+	if (!isfinite(S) || !isfinite(cprof_compsum_value(&num)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("sum of the values is out of the range of double precision")));
 	if (S == 0)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(ksum_value(&num) / ((double) n * S) + 0.0);
+	PG_RETURN_FLOAT8(cprof_compsum_value(&num) / ((double) n * S) + 0.0);
 }

@@ -45,19 +45,19 @@ static double
 class_threshold(double *pos, int64 npos, double *neg, int64 nneg,
 				const SignStats *ss, double share, SelectCtx *ctx)
 {
-	double		S = ksum_value(&ss->total);
-	double		P = ksum_value(&ss->pos);
+	double		S = cprof_compsum_value(&ss->total);
+	double		P = cprof_compsum_value(&ss->pos);
 	double		v;
 
 	if (S > 0)
 		(void) cprof_cross_position(pos, npos, 1.0, Min(share * S, P), P, &v, ctx);
 	else
 	{
-		KSum		d = ss->pos;
+		CprofCompSum	d = ss->pos;
 		double		M = P - S;
 
-		ksum_add(&d, share * -S);
-		(void) cprof_cross_position(neg, nneg, -1.0, Min(ksum_value(&d), M), M, &v, ctx);
+		cprof_compsum_add(&d, share * -S);
+		(void) cprof_cross_position(neg, nneg, -1.0, Min(cprof_compsum_value(&d), M), M, &v, ctx);
 	}
 	return v;
 }
@@ -145,10 +145,10 @@ pareto_class(PG_FUNCTION_ARGS)
 		for (int64 i = 0; i < n; i++)
 		{
 			x = all[i] *= part->factor;
-			ksum_add(&ss.total, x);
+			cprof_compsum_add(&ss.total, x);
 			if (x > 0)
 			{
-				ksum_add(&ss.pos, x);
+				cprof_compsum_add(&ss.pos, x);
 				ss.npos++;
 			}
 			else if (x < 0)
@@ -156,11 +156,11 @@ pareto_class(PG_FUNCTION_ARGS)
 		}
 		part->a_share = a;
 		part->b_share = b;
-		if (!isfinite(ksum_value(&ss.total)))
+		if (!isfinite(cprof_compsum_value(&ss.total)))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("sum of the values is out of the range of double precision")));
-		if (n == 0 || ksum_value(&ss.total) == 0)
+		if (n == 0 || cprof_compsum_value(&ss.total) == 0)
 			part->undefined = true;
 		else
 		{

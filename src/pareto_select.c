@@ -56,10 +56,10 @@ cmp_desc(const void *a, const void *b)
  * boundary moves by the comparison's result.
  */
 static int64
-partition_front(double *a, int64 lo, int64 hi, double p, bool inclusive, KSum *sum)
+partition_front(double *a, int64 lo, int64 hi, double p, bool inclusive, CprofCompSum *sum)
 {
 	int64		j = lo;
-	KSum		s = {0, 0};
+	CprofCompSum	s = {0, 0};
 
 	for (int64 i = lo; i < hi; i++)
 	{
@@ -69,7 +69,7 @@ partition_front(double *a, int64 lo, int64 hi, double p, bool inclusive, KSum *s
 		a[i] = a[j];
 		a[j] = x;
 		j += c;
-		ksum_add(&s, c ? x : 0.0);
+		cprof_compsum_add(&s, c ? x : 0.0);
 		if (unlikely(((i - lo) & INTERRUPT_MASK) == INTERRUPT_MASK))
 			CHECK_FOR_INTERRUPTS();
 	}
@@ -112,20 +112,20 @@ pivot_index(int s, double rho, bool single)
 typedef struct RankQuery
 {
 	int64		k;				/* in: the rank, 0 <= k < n */
-	KSum		prefix;			/* out: sum of the values of ranks < k */
+	CprofCompSum	prefix;			/* out: sum of the values of ranks < k */
 	double		value;			/* out: the value of rank k */
 } RankQuery;
 
 /* Answer queries q[0, m) (ascending k) from the sorted a[lo, hi). */
 static void
-answer_sorted(const double *a, int64 lo, KSum base, RankQuery *q, int m)
+answer_sorted(const double *a, int64 lo, CprofCompSum base, RankQuery *q, int m)
 {
 	int64		i = lo;
 
 	for (int j = 0; j < m; j++)
 	{
 		while (i < q[j].k)
-			ksum_add(&base, a[i++]);
+			cprof_compsum_add(&base, a[i++]);
 		q[j].prefix = base;
 		q[j].value = a[q[j].k];
 	}
@@ -137,7 +137,7 @@ answer_sorted(const double *a, int64 lo, KSum base, RankQuery *q, int m)
  * < lo.
  */
 static void
-select_ranks(double *a, int64 lo, int64 hi, KSum base, RankQuery *q, int m,
+select_ranks(double *a, int64 lo, int64 hi, CprofCompSum base, RankQuery *q, int m,
 			 int depth, SelectCtx *ctx)
 {
 	while (m > 0)
@@ -147,7 +147,7 @@ select_ranks(double *a, int64 lo, int64 hi, KSum base, RankQuery *q, int m,
 		double	   *smp;
 		double		p;
 		int64		j;
-		KSum		sg;
+		CprofCompSum	sg;
 		int			split;
 
 		if (size <= SELECT_SMALL || depth > 200)
@@ -171,7 +171,7 @@ select_ranks(double *a, int64 lo, int64 hi, KSum base, RankQuery *q, int m,
 			while (split < m && q[split].k < j)
 			{
 				q[split].prefix = base;
-				ksum_add(&q[split].prefix, (double) (q[split].k - lo) * p);
+				cprof_compsum_add(&q[split].prefix, (double) (q[split].k - lo) * p);
 				q[split].value = p;
 				split++;
 			}
@@ -184,7 +184,7 @@ select_ranks(double *a, int64 lo, int64 hi, KSum base, RankQuery *q, int m,
 			if (split > 0)
 				select_ranks(a, lo, j, base, q, split, depth + 1, ctx);
 		}
-		ksum_add_ksum(&base, &sg);
+		cprof_compsum_add_compsum(&base, &sg);
 		lo = j;
 		q += split;
 		m -= split;
@@ -205,7 +205,7 @@ cprof_cross_position(double *a, int64 n, double sign, double D, double W,
 {
 	int64		lo = 0;
 	int64		hi = n;
-	KSum		base = {0, 0};
+	CprofCompSum	base = {0, 0};
 	double		wsub = W;
 	int			depth = 0;
 
@@ -216,8 +216,8 @@ cprof_cross_position(double *a, int64 n, double sign, double D, double W,
 		double	   *smp;
 		double		p;
 		int64		j;
-		KSum		sg;
-		KSum		nb;
+		CprofCompSum	sg;
+		CprofCompSum	nb;
 
 		if (size <= SELECT_SMALL || depth > 200)
 		{
@@ -227,10 +227,10 @@ cprof_cross_position(double *a, int64 n, double sign, double D, double W,
 				double		w = sign * a[i];
 
 				nb = base;
-				ksum_add(&nb, w);
-				if (ksum_value(&nb) >= D || i == hi - 1)
+				cprof_compsum_add(&nb, w);
+				if (cprof_compsum_value(&nb) >= D || i == hi - 1)
 				{
-					double		t = i + ((D - base.s) - base.c) / w;
+					double		t = i + ((D - base.sum) - base.comp) / w;
 
 					*value = a[i];
 					return Min(Max(t, (double) i), (double) (i + 1));
@@ -251,7 +251,7 @@ cprof_cross_position(double *a, int64 n, double sign, double D, double W,
 
 			for (int i = 0; i < ns; i++)
 				ws += sign * smp[i];
-			goal = ws * (((D - base.s) - base.c) / wsub);
+			goal = ws * (((D - base.sum) - base.comp) / wsub);
 			for (int i = 0; i < ns; i++)
 			{
 				acc += sign * smp[i];
@@ -273,11 +273,11 @@ cprof_cross_position(double *a, int64 n, double sign, double D, double W,
 
 			j = partition_front(a, lo, hi, p, true, &sg);
 			nb = base;
-			ksum_add(&nb, sign * sg.s);
-			ksum_add(&nb, sign * sg.c);
-			if (ksum_value(&nb) >= D || j == hi)
+			cprof_compsum_add(&nb, sign * sg.sum);
+			cprof_compsum_add(&nb, sign * sg.comp);
+			if (cprof_compsum_value(&nb) >= D || j == hi)
 			{
-				double		t = lo + ((D - base.s) - base.c) / w;
+				double		t = lo + ((D - base.sum) - base.comp) / w;
 
 				*value = p;
 				return Min(Max(t, (double) lo), (double) j);
@@ -286,18 +286,18 @@ cprof_cross_position(double *a, int64 n, double sign, double D, double W,
 		else
 		{
 			nb = base;
-			ksum_add(&nb, sign * sg.s);
-			ksum_add(&nb, sign * sg.c);
-			if (ksum_value(&nb) >= D)
+			cprof_compsum_add(&nb, sign * sg.sum);
+			cprof_compsum_add(&nb, sign * sg.comp);
+			if (cprof_compsum_value(&nb) >= D)
 			{
 				hi = j;
-				wsub = sign * ksum_value(&sg);
+				wsub = sign * cprof_compsum_value(&sg);
 				depth++;
 				continue;
 			}
 		}
 		base = nb;
-		wsub -= sign * ksum_value(&sg);
+		wsub -= sign * cprof_compsum_value(&sg);
 		lo = j;
 		depth++;
 	}
@@ -316,7 +316,7 @@ cprof_lorenz_at(double *a, int64 n, double S, const int64 *k, const double *r,
 	int			nq = 0;
 	int		   *order = palloc(Max(m, 1) * sizeof(int));
 	SelectCtx	ctx = {UINT64CONST(0x9E3779B97F4A7C15) ^ (uint64) n};
-	KSum		zero = {0, 0};
+	CprofCompSum	zero = {0, 0};
 
 	/* queries sorted by k and distinct; positions at n or 0 need none */
 	for (int i = 0; i < m; i++)
@@ -355,11 +355,11 @@ cprof_lorenz_at(double *a, int64 n, double S, const int64 *k, const double *r,
 			out[i] = 0.0;
 		else
 		{
-			KSum		t = q[slot[i]].prefix;
+			CprofCompSum	t = q[slot[i]].prefix;
 
 			if (r[i] > 0)
-				ksum_add(&t, r[i] * q[slot[i]].value);
-			out[i] = ksum_value(&t) / S + 0.0;	/* never -0 */
+				cprof_compsum_add(&t, r[i] * q[slot[i]].value);
+			out[i] = cprof_compsum_value(&t) / S + 0.0;	/* never -0 */
 		}
 	}
 	pfree(q);

@@ -127,12 +127,12 @@ cprof_scale_factor(double maxabs)
  * multiplied by the group's scale factor, with their compensated total.
  */
 double *
-cprof_store_copy(const CprofParetoState *st, KSum *total)
+cprof_store_copy(const CprofParetoState *st, CprofCompSum *total)
 {
 	double	   *a = MemoryContextAllocHuge(CurrentMemoryContext,
 										   Max(st->n, 1) * sizeof(double));
 	double	   *p = a;
-	KSum		t = {0, 0};
+	CprofCompSum	t = {0, 0};
 	double		maxabs = 0;
 	double		factor;
 
@@ -144,7 +144,7 @@ cprof_store_copy(const CprofParetoState *st, KSum *total)
 		CHECK_FOR_INTERRUPTS();
 		for (int64 j = 0; j < len; j++)
 		{
-			ksum_add(&t, c[j]);
+			cprof_compsum_add(&t, c[j]);
 			maxabs = Max(maxabs, fabs(c[j]));
 		}
 		memcpy(p, c, len * sizeof(double));
@@ -154,16 +154,16 @@ cprof_store_copy(const CprofParetoState *st, KSum *total)
 	if (factor != 1.0)
 	{
 		/* rare: scale, and sum again */
-		t.s = t.c = 0;
+		t.sum = t.comp = 0;
 		for (int64 j = 0; j < st->n; j++)
 		{
 			a[j] *= factor;
-			ksum_add(&t, a[j]);
+			cprof_compsum_add(&t, a[j]);
 			if (unlikely((j & INTERRUPT_MASK) == INTERRUPT_MASK))
 				CHECK_FOR_INTERRUPTS();
 		}
 	}
-	if (!isfinite(ksum_value(&t)))
+	if (!isfinite(cprof_compsum_value(&t)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("sum of the values is out of the range of double precision")));
@@ -188,11 +188,11 @@ sign_stats(const CprofParetoState *st, double factor, SignStats *ss)
 		{
 			double		x = c[j] * factor;
 
-			ksum_add(&ss->total, x);
+			cprof_compsum_add(&ss->total, x);
 			maxabs = Max(maxabs, fabs(x));
 			if (x > 0)
 			{
-				ksum_add(&ss->pos, x);
+				cprof_compsum_add(&ss->pos, x);
 				ss->npos++;
 			}
 			else if (x < 0)
@@ -212,7 +212,7 @@ cprof_store_sign_stats(const CprofParetoState *st, SignStats *ss)
 	sign_stats(st, 1.0, ss);
 	if (ss->factor != 1.0)
 		sign_stats(st, ss->factor, ss);		/* rare: again, scaled */
-	if (!isfinite(ksum_value(&ss->total)) || !isfinite(ksum_value(&ss->pos)))
+	if (!isfinite(cprof_compsum_value(&ss->total)) || !isfinite(cprof_compsum_value(&ss->pos)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("sum of the values is out of the range of double precision")));
@@ -312,15 +312,14 @@ Datum
 cprof_pareto_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_pareto_combine");
-	CprofParetoState *s1 = PG_ARGISNULL(0) ? NULL : (CprofParetoState *) PG_GETARG_POINTER(0);
-	CprofParetoState *s2 = PG_ARGISNULL(1) ? NULL : (CprofParetoState *) PG_GETARG_POINTER(1);
+	CprofParetoState *s1;
+	CprofParetoState *s2;
+	Datum		result;
 
-	if (s2 == NULL)
-	{
-		if (s1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s1);
-	}
+	if (cprof_combine_null_cases(fcinfo, &result))
+		return result;
+	s1 = PG_ARGISNULL(0) ? NULL : (CprofParetoState *) PG_GETARG_POINTER(0);
+	s2 = (CprofParetoState *) PG_GETARG_POINTER(1);
 	if (s1 == NULL)
 		s1 = cprof_pareto_state_new(s2->param_kind, aggcxt);
 	param_merge(s1, s2, aggcxt);

@@ -2,12 +2,17 @@
  * src/rfm.c: the rfm aggregate, the per-client summary that the
  * probabilistic CLV models (BG/NBD, Pareto/NBD, Gamma-Gamma) are fitted on.
  *
- * SQL objects (sql/cprof--1.0.sql):
+ * SQL objects (sql/cprof--1.1.sql):
  *   type rfm (frequency, recency, age, monetary, first_purchase, last_purchase)
  *   rfm(purchased_at date, amount numeric, as_of date, unit interval)
  *   rfm(purchased_at timestamptz, amount numeric, as_of timestamptz, unit interval)
- *   cprof_rfm_trans (overloaded on date and timestamptz)
- *   cprof_rfm_{combine,serialize,deserialize,final}
+ *   type cprof_rfm_state, its functions cprof_rfm_state_{in,out,recv,send}
+ *   cprof_rfm_trans (overloaded on date and timestamptz: C symbols
+ *   cprof_rfm_trans_date and cprof_rfm_trans_timestamptz)
+ *   cprof_rfm_{combine,final}
+ * The 1.0 definitions (STYPE internal: cprof_rfm_trans, which reads the
+ * type of purchased_at from the call, and cprof_rfm_{serialize,deserialize})
+ * run on the same code until ALTER EXTENSION cprof UPDATE (state.c).
  *
  * Definitions (those of the CDNOW summary used by Fader, Hardie & Lee 2005
  * and by the lifetimes library): purchases are grouped by calendar day (in
@@ -20,7 +25,9 @@
  * (total spend minus the first day's spend, divided by frequency), 0 when
  * frequency is 0.
  *
- * State: CprofRfmState.  Only the number of distinct days is needed, not
+ * State: CprofRfmState, a flat state (state.c) whose parts are the rarely
+ * needed parts of the two money sums and the array of days.  Only the
+ * number of distinct days is needed, not
  * the per-day totals: the state keeps the exact total spend, the first and
  * the last day, the exact spend on the first day (reset when an earlier
  * day arrives, the old first day then being a repeat day whose spend is
@@ -36,12 +43,24 @@
  * state; combine merges the two sets, so any split of the rows gives the
  * same state.
  *
+ * Text form (cprof_rfm_state_out; state_io.c has the grammar):
+ *   1 rfm rows=3 as_of=2024-03-01 unit=0/1/0 total=70.00/3
+ *     first_total=10.00/1 days=2024-01-01+9+22
+ * (on one line): the unit as months/days/microseconds, the exact sums
+ * (money.c), the distinct days as the first (ISO 8601, year 0 being 1 BC)
+ * and the gaps between consecutive ones, in days.
+ *
  * NULL rules: a row whose purchased_at or amount is NULL is skipped; a
  * group without rows gives NULL.  as_of and unit must not be NULL and must
  * be the same on every row of a group.
+ *
+ * Time zones: the timestamptz overload takes days in the TimeZone of the
+ * session that runs its transition function; on Citus, once the aggregate
+ * is split, that is the workers' (docs/scaling_out.md).
  */
 #include "postgres.h"
 
+#include <ctype.h>
 #include <math.h>
 
 #include "catalog/pg_type.h"
@@ -52,6 +71,7 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
+#include "utils/datetime.h"
 #include "utils/fmgrprotos.h"
 #include "utils/memutils.h"
 #include "utils/numeric.h"
@@ -59,28 +79,48 @@
 
 #include "cprof.h"
 
-#define RFM_STATE_VERSION 2
+/* Version of the binary and text forms. */
+#define RFM_STATE_VERSION 1
 
 /* Fewest pending days that make the set merge them into its sorted part. */
 #define RFM_PENDING_MIN 256
 
-/* Per-group state of rfm(); lives in the aggregate memory context. */
+/* Parts of the state. */
+#define RFM_PART_TOTAL		0	/* the rarely needed part of total */
+#define RFM_PART_FIRST		1	/* ... of first_total */
+#define RFM_PART_DAYS		2	/* the days: maxdays DateADT */
+#define RFM_NPARTS			3
+
+/* Per-group state of rfm(): a flat state with three parts. */
 typedef struct CprofRfmState
 {
+	CprofFlatHeader hdr;
+	uint32		part_end[RFM_NPARTS];
 	int64		rows;			/* rows aggregated (NULL rows skipped) */
-	CprofMoney	total;			/* exact spend of every row */
-	CprofMoney	first_total;	/* exact spend on the first day */
 	DateADT		as_of;			/* day of as_of */
-	Interval	unit;			/* the time unit, as given */
-	double		unit_days;		/* its length in days */
 	DateADT		first;			/* earliest purchase day, when ndays > 0 */
 	DateADT		last;			/* latest purchase day, when ndays > 0 */
 	int32		nsorted;		/* days[0 .. nsorted): sorted, distinct */
 	int32		ndays;			/* days[nsorted .. ndays): pending, in
 								 * arrival order, maybe repeated */
-	int32		maxdays;		/* allocated length of days[] */
-	DateADT    *days;			/* the days, in aggcxt */
+	int32		maxdays;		/* room in the days part */
+	Interval	unit;			/* the time unit, as given */
+	double		unit_days;		/* its length in days */
+	CprofMoneySlot total;		/* exact spend of every row */
+	CprofMoneySlot first_total; /* exact spend on the first day */
 } CprofRfmState;
+
+static const CprofFlatHeader rfm_header[] = {
+	CPROF_FLAT_HEADER(CPROF_FAMILY_RFM, 0, RFM_NPARTS, sizeof(CprofRfmState))
+};
+static const CprofFlatKind rfm_kind = {CPROF_FAMILY_RFM, 1, rfm_header, "rfm"};
+
+static const char *const rfm_forms[] = {"rfm"};
+
+#define RFM(ref)			((CprofRfmState *) (ref).st)
+#define RFM_DAYS(st)		((DateADT *) cprof_state_part(&(st)->hdr, RFM_PART_DAYS))
+#define RFM_TOTAL			offsetof(CprofRfmState, total)
+#define RFM_FIRST_TOTAL		offsetof(CprofRfmState, first_total)
 
 /* sort_days(DateADT *days, size_t n): ascending, interruptible */
 #define ST_SORT sort_days
@@ -112,16 +152,18 @@ check_unit(const Interval *unit, double days)
 				 errhint("Pass the model's time unit, for example '7 days' for weeks.")));
 }
 
-static CprofRfmState *
-rfm_state_new(MemoryContext cxt)
+/* A new empty state in ref with room for maxdays days. */
+static void
+rfm_state_new(CprofStateRef *ref, int32 maxdays)
 {
-	CprofRfmState *state = MemoryContextAllocZero(cxt, sizeof(CprofRfmState));
+	uint32		len[RFM_NPARTS] = {0, 0, maxdays * sizeof(DateADT)};
+	CprofRfmState *st;
 
-	money_init(&state->total);
-	money_init(&state->first_total);
-	state->maxdays = 4;
-	state->days = MemoryContextAlloc(cxt, state->maxdays * sizeof(DateADT));
-	return state;
+	cprof_state_new(ref, 0, len);
+	st = RFM(*ref);
+	money_slot_init(&st->total, RFM_PART_TOTAL);
+	money_slot_init(&st->first_total, RFM_PART_FIRST);
+	st->maxdays = maxdays;
 }
 
 /*
@@ -239,6 +281,7 @@ merge_days(const DateADT *a, int32 na, const DateADT *b, int32 nb,
 static const DateADT *
 distinct_days(const CprofRfmState *state, int32 *n)
 {
+	const DateADT *days = RFM_DAYS(state);
 	int32		npending = state->ndays - state->nsorted;
 	DateADT    *pending;
 	DateADT    *merged;
@@ -246,13 +289,13 @@ distinct_days(const CprofRfmState *state, int32 *n)
 	if (npending == 0)
 	{
 		*n = state->nsorted;
-		return state->days;
+		return days;
 	}
 	pending = palloc(npending * sizeof(DateADT));
-	memcpy(pending, state->days + state->nsorted, npending * sizeof(DateADT));
+	memcpy(pending, days + state->nsorted, npending * sizeof(DateADT));
 	npending = sort_distinct(pending, npending);
 	merged = palloc((state->nsorted + npending) * sizeof(DateADT));
-	*n = merge_days(state->days, state->nsorted, pending, npending, merged);
+	*n = merge_days(days, state->nsorted, pending, npending, merged);
 	pfree(pending);
 	return merged;
 }
@@ -267,19 +310,34 @@ compact_days(CprofRfmState *state)
 	if (state->ndays == state->nsorted)
 		return;
 	merged = distinct_days(state, &n);
-	memcpy(state->days, merged, n * sizeof(DateADT));
+	memcpy(RFM_DAYS(state), merged, n * sizeof(DateADT));
 	pfree((void *) merged);
 	state->nsorted = state->ndays = n;
 }
 
-/* Add a day to the set (see the file header); the set grows in cxt. */
+/* Give the days part of ref's state room for maxdays days (it may move). */
 static void
-add_day(CprofRfmState *state, DateADT day, MemoryContext cxt)
+grow_days(CprofStateRef *ref, int64 maxdays)
 {
+	if (maxdays > (int64) (MaxAllocSize / 2 / sizeof(DateADT)))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("rfm group with too many distinct purchase days"),
+				 errhint("Aggregate one client per group.")));
+	cprof_state_resize_part(ref, RFM_PART_DAYS, maxdays * sizeof(DateADT));
+	RFM(*ref)->maxdays = maxdays;
+}
+
+/* Add a day to the set of ref's state (see the file header; it may move). */
+static void
+add_day(CprofStateRef *ref, DateADT day)
+{
+	CprofRfmState *state = RFM(*ref);
 	bool		empty = state->ndays == 0;
+	DateADT    *days;
 
 	if (state->ndays == state->nsorted && !empty &&
-		state->days[state->nsorted - 1] == day)
+		RFM_DAYS(state)[state->nsorted - 1] == day)
 		return;					/* another purchase on the last day */
 	if (state->ndays == state->maxdays)
 	{
@@ -288,22 +346,14 @@ add_day(CprofRfmState *state, DateADT day, MemoryContext cxt)
 		 * sorted one here, and merging it early could cost O(n) a row.  The
 		 * array stays within about twice the distinct days.
 		 */
-		MemoryContext old;
-
-		if ((Size) state->maxdays >= MaxAllocSize / sizeof(DateADT) / 2)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("rfm group with more than %d purchase days", state->maxdays),
-					 errhint("Aggregate one client per group.")));
-		old = MemoryContextSwitchTo(cxt);
-		state->maxdays *= 2;
-		state->days = repalloc(state->days, state->maxdays * sizeof(DateADT));
-		MemoryContextSwitchTo(old);
+		grow_days(ref, (int64) state->maxdays * 2);
+		state = RFM(*ref);
 	}
+	days = RFM_DAYS(state);
 	if (state->ndays == state->nsorted &&
-		(state->nsorted == 0 || state->days[state->nsorted - 1] < day))
+		(state->nsorted == 0 || days[state->nsorted - 1] < day))
 		state->nsorted++;		/* in order: stays sorted */
-	state->days[state->ndays++] = day;
+	days[state->ndays++] = day;
 	if (state->ndays - state->nsorted >= Max(state->nsorted, RFM_PENDING_MIN))
 		compact_days(state);
 	state->first = empty ? day : Min(state->first, day);
@@ -312,7 +362,7 @@ add_day(CprofRfmState *state, DateADT day, MemoryContext cxt)
 
 /* The day and interval arguments of a row, shared by both input types. */
 static void
-rfm_check_same(CprofRfmState *state, DateADT as_of, const Interval *unit)
+rfm_check_same(const CprofRfmState *state, DateADT as_of, const Interval *unit)
 {
 	if (state->as_of != as_of)
 		ereport(ERROR,
@@ -347,17 +397,17 @@ check_not_null(FunctionCallInfo fcinfo)
 }
 
 /*
- * cprof_rfm_trans(state, purchased_at, amount, as_of, unit): transition
- * function of both rfm aggregates; the type of purchased_at (date or
- * timestamptz) picks how days are taken.
+ * The transition step of both rfm aggregates: the type of purchased_at
+ * (date or timestamptz) picks how days are taken.
  */
-PG_FUNCTION_INFO_V1(cprof_rfm_trans);
-Datum
-cprof_rfm_trans(PG_FUNCTION_ARGS)
+static Datum
+rfm_step(FunctionCallInfo fcinfo, Oid argtype)
 {
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_rfm_trans");
-	CprofRfmState *state = PG_ARGISNULL(0) ? NULL : (CprofRfmState *) PG_GETARG_POINTER(0);
-	Oid			argtype = get_fn_expr_argtype(fcinfo->flinfo, 1);
+	MemoryContext aggcxt;
+	CprofStateMode mode = cprof_state_mode(fcinfo, &aggcxt);
+	CprofStateRef ref;
+	bool		have = cprof_state_begin(fcinfo, mode, aggcxt, &rfm_kind, 0, &ref);
+	CprofRfmState *state;
 	DateADT		day,
 				as_of_day;
 	Interval   *unit;
@@ -365,9 +415,9 @@ cprof_rfm_trans(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 	{
-		if (state == NULL)
+		if (!have)
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(state);
+		PG_RETURN_POINTER(ref.st);
 	}
 	check_not_null(fcinfo);
 	amount = PG_GETARG_DATUM(2);
@@ -422,187 +472,462 @@ cprof_rfm_trans(PG_FUNCTION_ARGS)
 					 errhint("Keep only the purchases of the observation period: WHERE purchased_at <= as_of.")));
 	}
 
-	if (state == NULL)
+	if (!have)
 	{
 		double		days = unit_in_days(unit);
 
 		check_unit(unit, days);
-		state = rfm_state_new(aggcxt);
+		rfm_state_new(&ref, 4);
+		state = RFM(ref);
 		state->as_of = as_of_day;
 		state->unit = *unit;
 		state->unit_days = days;
 	}
 	else
-		rfm_check_same(state, as_of_day, unit);
+		rfm_check_same(RFM(ref), as_of_day, unit);
 
-	money_add_numeric(&state->total, amount, false, aggcxt);
+	money_slot_add_numeric(&ref, RFM_TOTAL, amount, false);
+	state = RFM(ref);
 	if (state->ndays == 0 || day < state->first)
 	{
 		/* a new first day: the old one, if any, becomes a repeat day */
-		money_init(&state->first_total);
-		money_add_numeric(&state->first_total, amount, false, aggcxt);
+		CprofMoney	m;
+
+		money_init(&m);
+		money_add_numeric(&m, amount, false, CurrentMemoryContext);
+		money_slot_set(&ref, RFM_FIRST_TOTAL, &m);
 	}
 	else if (day == state->first)
-		money_add_numeric(&state->first_total, amount, false, aggcxt);
-	add_day(state, day, aggcxt);
-	state->rows++;
-	PG_RETURN_POINTER(state);
+		money_slot_add_numeric(&ref, RFM_FIRST_TOTAL, amount, false);
+	add_day(&ref, day);
+	RFM(ref)->rows++;
+	PG_RETURN_POINTER(ref.st);
+}
+
+PG_FUNCTION_INFO_V1(cprof_rfm_trans_date);
+/* Transition function of rfm(date, numeric, date, interval). */
+Datum
+cprof_rfm_trans_date(PG_FUNCTION_ARGS)
+{
+	return rfm_step(fcinfo, DATEOID);
+}
+
+PG_FUNCTION_INFO_V1(cprof_rfm_trans_timestamptz);
+/*
+ * Transition function of rfm(timestamptz, numeric, timestamptz, interval):
+ * days in the session's TimeZone.
+ */
+Datum
+cprof_rfm_trans_timestamptz(PG_FUNCTION_ARGS)
+{
+	return rfm_step(fcinfo, TIMESTAMPTZOID);
+}
+
+PG_FUNCTION_INFO_V1(cprof_rfm_trans);
+/*
+ * Transition function of the 1.0 definitions (STYPE internal), whose two
+ * overloads share this symbol: the type of purchased_at is read from the
+ * call.
+ */
+Datum
+cprof_rfm_trans(PG_FUNCTION_ARGS)
+{
+	return rfm_step(fcinfo, get_fn_expr_argtype(fcinfo->flinfo, 1) == TIMESTAMPTZOID ?
+					TIMESTAMPTZOID : DATEOID);
 }
 
 PG_FUNCTION_INFO_V1(cprof_rfm_combine);
 /*
  * Combine function: adds the totals, keeps the first day's spend of the
  * earlier first day (both when they are the same day), merges the sets.
+ * STRICT for the state type; the 1.0 definition (internal) is not.
  */
 Datum
 cprof_rfm_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_rfm_combine");
-	CprofRfmState *s1 = PG_ARGISNULL(0) ? NULL : (CprofRfmState *) PG_GETARG_POINTER(0);
-	CprofRfmState *s2 = PG_ARGISNULL(1) ? NULL : (CprofRfmState *) PG_GETARG_POINTER(1);
+	MemoryContext aggcxt;
+	CprofStateMode mode = cprof_state_mode(fcinfo, &aggcxt);
+	CprofStateRef ref;
+	const CprofRfmState *s2;
+	CprofRfmState *s1;
 	const DateADT *days2;
 	int32		n2;
 	DateADT    *merged;
-	int32		alloc;
+	int32		n;
+	int64		rows;
+	Datum		result;
 
-	if (s2 == NULL)
+	if (cprof_combine_null_cases(fcinfo, &result))
+		return result;
+	s2 = (const CprofRfmState *) cprof_state_arg(fcinfo, 1, &rfm_kind);
+	if (!cprof_state_begin(fcinfo, mode, aggcxt, &rfm_kind, s2->hdr.form, &ref))
 	{
-		if (s1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s1);
+		cprof_state_copy_into(&ref, &s2->hdr);
+		PG_RETURN_POINTER(ref.st);
 	}
-	if (s1 == NULL)
-	{
-		s1 = rfm_state_new(aggcxt);
-		s1->as_of = s2->as_of;
-		s1->unit = s2->unit;
-		s1->unit_days = s2->unit_days;
-	}
-	else
-		rfm_check_same(s1, s2->as_of, &s2->unit);
+	rfm_check_same(RFM(ref), s2->as_of, &s2->unit);
 	if (s2->ndays == 0)
-		PG_RETURN_POINTER(s1);
-
-	money_add_money(&s1->total, &s2->total, false, aggcxt);
-	if (s1->ndays == 0 || s2->first < s1->first)
-		money_copy(&s1->first_total, &s2->first_total, aggcxt);
-	else if (s2->first == s1->first)
-		money_add_money(&s1->first_total, &s2->first_total, false, aggcxt);
-	s1->first = s1->ndays == 0 ? s2->first : Min(s1->first, s2->first);
-	s1->last = s1->ndays == 0 ? s2->last : Max(s1->last, s2->last);
-
-	compact_days(s1);
-	days2 = distinct_days(s2, &n2);
-	if ((int64) s1->nsorted + n2 > (int64) (MaxAllocSize / sizeof(DateADT)))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("rfm group with too many distinct purchase days"),
-				 errhint("Aggregate one client per group.")));
-	alloc = Max(s1->nsorted + n2, 4);
-	merged = MemoryContextAlloc(aggcxt, alloc * sizeof(DateADT));
-	s1->nsorted = s1->ndays = merge_days(s1->days, s1->nsorted, days2, n2, merged);
-	pfree(s1->days);
-	s1->days = merged;
-	s1->maxdays = alloc;
-	if (days2 != s2->days)
-		pfree((void *) days2);
-	if (pg_add_s64_overflow(s1->rows, s2->rows, &s1->rows))
+		PG_RETURN_POINTER(ref.st);
+	if (pg_add_s64_overflow(RFM(ref)->rows, s2->rows, &rows))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("rfm row count out of range")));
-	PG_RETURN_POINTER(s1);
+
+	money_slot_add_slot(&ref, RFM_TOTAL, &s2->hdr, &s2->total);
+	s1 = RFM(ref);
+	if (s1->ndays == 0 || s2->first < s1->first)
+	{
+		CprofMoney	m;
+
+		money_slot_view(&s2->hdr, &s2->first_total, &m);
+		money_slot_set(&ref, RFM_FIRST_TOTAL, &m);
+	}
+	else if (s2->first == s1->first)
+		money_slot_add_slot(&ref, RFM_FIRST_TOTAL, &s2->hdr, &s2->first_total);
+	s1 = RFM(ref);
+	s1->first = s1->ndays == 0 ? s2->first : Min(s1->first, s2->first);
+	s1->last = s1->ndays == 0 ? s2->last : Max(s1->last, s2->last);
+
+	/* the union of the two sets of days, into s1's part */
+	compact_days(s1);
+	days2 = distinct_days(s2, &n2);
+	merged = palloc(((Size) s1->nsorted + n2) * sizeof(DateADT));
+	n = merge_days(RFM_DAYS(s1), s1->nsorted, days2, n2, merged);
+	if (n > s1->maxdays)
+		grow_days(&ref, n);
+	s1 = RFM(ref);
+	memcpy(RFM_DAYS(s1), merged, n * sizeof(DateADT));
+	s1->nsorted = s1->ndays = n;
+	s1->rows = rows;
+	PG_RETURN_POINTER(ref.st);
 }
 
-PG_FUNCTION_INFO_V1(cprof_rfm_serialize);
 /*
- * Serialize function: version byte, row count, the two sums, as_of, unit,
- * then the distinct days in ascending order.
+ * ---------------------------------------------------------------------------
+ * The forms of the state: binary, text, and their checks
+ * ---------------------------------------------------------------------------
  */
-Datum
-cprof_rfm_serialize(PG_FUNCTION_ARGS)
+
+/*
+ * Every invariant of a state: a finite as_of, a unit the transition
+ * function accepts, at least one row per day and a day for every group
+ * with rows, distinct days strictly ascending, finite and not after as_of,
+ * first and last the first and last of them, room for them, and exact sums
+ * of at most 'rows' finite amounts.  NULL if they hold, else what is wrong.
+ * The state must have no pending day (input and receive functions build
+ * it so).
+ */
+static const char *
+rfm_check(const CprofRfmState *st)
 {
-	CprofRfmState *state = (CprofRfmState *) PG_GETARG_POINTER(0);
+	const DateADT *days = RFM_DAYS(st);
+	CprofMoney	m;
+	const char *bad;
+
+	if (st->rows < 0 || st->ndays < 0 || st->nsorted != st->ndays ||
+		st->ndays > st->maxdays ||
+		(int64) st->maxdays * sizeof(DateADT) > cprof_state_part_len(&st->hdr, RFM_PART_DAYS) ||
+		st->rows < st->ndays || (st->ndays == 0) != (st->rows == 0))
+		return "The counts of rows and days are inconsistent.";
+	if (!(st->unit_days > 0) || !isfinite(st->unit_days) ||
+		st->unit_days != unit_in_days(&st->unit) ||
+		DATE_NOT_FINITE(st->as_of) || !IS_VALID_DATE(st->as_of))
+		return "The unit or as_of is invalid.";
+	for (int32 i = 0; i < st->ndays; i++)
+	{
+		if ((i > 0 && days[i] <= days[i - 1]) || days[i] > st->as_of ||
+			DATE_NOT_FINITE(days[i]) || !IS_VALID_DATE(days[i]))
+			return "The days are not sorted, or not valid days up to as_of.";
+	}
+	if (st->ndays > 0 && (st->first != days[0] || st->last != days[st->ndays - 1]))
+		return "The first or last day is not the first or last of the days.";
+	if (st->total.part != RFM_PART_TOTAL || st->first_total.part != RFM_PART_FIRST)
+		return "A money sum refers to another sum's part.";
+	money_slot_view(&st->hdr, &st->total, &m);
+	if ((bad = money_check(&m, st->rows, true)) != NULL)
+		return bad;
+	money_slot_view(&st->hdr, &st->first_total, &m);
+	return money_check(&m, st->rows, true);
+}
+
+/*
+ * The binary form: version, rows, the total and first-day spend, as_of,
+ * the unit (microseconds, days, months), the number of distinct days, then
+ * the days ascending.
+ */
+static void
+rfm_send(StringInfo buf, const CprofRfmState *st)
+{
+	CprofMoney	m;
+	const DateADT *days;
+	int32		ndays;
+
+	days = distinct_days(st, &ndays);
+	pq_sendbyte(buf, RFM_STATE_VERSION);
+	pq_sendint64(buf, st->rows);
+	money_slot_view(&st->hdr, &st->total, &m);
+	money_send(buf, &m);
+	money_slot_view(&st->hdr, &st->first_total, &m);
+	money_send(buf, &m);
+	pq_sendint32(buf, st->as_of);
+	pq_sendint64(buf, st->unit.time);
+	pq_sendint32(buf, st->unit.day);
+	pq_sendint32(buf, st->unit.month);
+	pq_sendint32(buf, ndays);
+	for (int32 i = 0; i < ndays; i++)
+		pq_sendint32(buf, days[i]);
+}
+
+/* The fields every form has; days are set by the caller. */
+static void
+rfm_set_fields(CprofStateRef *ref, int64 rows, const CprofMoney *total,
+			   const CprofMoney *first_total, DateADT as_of, const Interval *unit)
+{
+	CprofRfmState *st;
+
+	money_slot_set(ref, RFM_TOTAL, total);
+	money_slot_set(ref, RFM_FIRST_TOTAL, first_total);
+	st = RFM(*ref);
+	st->rows = rows;
+	st->as_of = as_of;
+	st->unit = *unit;
+	st->unit_days = unit_in_days(unit);
+}
+
+/* Set first, last and the counts after the days were written. */
+static void
+rfm_set_days(CprofRfmState *st, int32 ndays)
+{
+	st->nsorted = st->ndays = ndays;
+	if (ndays > 0)
+	{
+		st->first = RFM_DAYS(st)[0];
+		st->last = RFM_DAYS(st)[ndays - 1];
+	}
+}
+
+/* Read the binary form into a new state in the current memory context. */
+static CprofRfmState *
+rfm_recv(StringInfo buf, const char *type)
+{
+	CprofStateRef ref = {NULL, CPROF_STATE_COPY, NULL, &rfm_kind};
+	CprofMoney	total;
+	CprofMoney	first_total;
+	int64		rows;
+	DateADT		as_of;
+	Interval	unit;
+	int32		ndays;
+	const char *bad;
+
+	cprof_recv_version(buf, RFM_STATE_VERSION, type);
+	rows = cprof_recv_int64(buf);
+	money_recv(buf, &total, CurrentMemoryContext);
+	money_recv(buf, &first_total, CurrentMemoryContext);
+	as_of = cprof_recv_int32(buf);
+	unit.time = cprof_recv_int64(buf);
+	unit.day = cprof_recv_int32(buf);
+	unit.month = cprof_recv_int32(buf);
+	ndays = cprof_recv_int32(buf);
+	if (ndays < 0 || ndays > (buf->len - buf->cursor) / 4)
+		cprof_binary_invalid(type, "The number of days does not match the length.");
+	rfm_state_new(&ref, Max(ndays, 1));
+	rfm_set_fields(&ref, rows, &total, &first_total, as_of, &unit);
+	for (int32 i = 0; i < ndays; i++)
+		RFM_DAYS(RFM(ref))[i] = cprof_recv_int32(buf);
+	cprof_recv_end(buf);
+	rfm_set_days(RFM(ref), ndays);
+	if ((bad = rfm_check(RFM(ref))) != NULL)
+		cprof_binary_invalid(type, bad);
+	return RFM(ref);
+}
+
+/* A day as ISO 8601 yyyy-mm-dd, the year astronomical (0 is 1 BC). */
+static void
+day_out(StringInfo buf, DateADT d)
+{
+	int			y,
+				m,
+				dd;
+
+	j2date(d + POSTGRES_EPOCH_JDATE, &y, &m, &dd);
+	appendStringInfo(buf, y < 0 ? "-%04d-%02d-%02d" : "%04d-%02d-%02d",
+					 y < 0 ? -y : y, m, dd);
+}
+
+/* Read day_out's form; the day must be a valid date. */
+static DateADT
+day_in(CprofTextReader *rd)
+{
+	int64		y;
+	int64		m;
+	int64		d;
+	DateADT		day;
+
+	y = cprof_text_int64(rd);
+	if (!cprof_text_next_is(rd, '-') || !isdigit((unsigned char) *rd->p))
+		cprof_text_invalid(rd, "A day is written yyyy-mm-dd.");
+	m = cprof_text_int64(rd);
+	if (!cprof_text_next_is(rd, '-') || !isdigit((unsigned char) *rd->p))
+		cprof_text_invalid(rd, "A day is written yyyy-mm-dd.");
+	d = cprof_text_int64(rd);
+	if (m < 1 || m > 12 || d < 1 || d > day_tab[isleap(y)][m - 1] ||
+		y < -4713 || y > 5874898 || !IS_VALID_JULIAN(y, m, d))
+		cprof_text_invalid(rd, "A day is not a valid date.");
+	day = date2j((int) y, (int) m, (int) d) - POSTGRES_EPOCH_JDATE;
+	if (!IS_VALID_DATE(day))
+		cprof_text_invalid(rd, "A day is out of the range of date.");
+	return day;
+}
+
+PG_FUNCTION_INFO_V1(cprof_rfm_state_in);
+/* Input function of cprof_rfm_state: every invariant checked. */
+Datum
+cprof_rfm_state_in(PG_FUNCTION_ARGS)
+{
+	CprofTextReader rd;
+	CprofStateRef ref = {NULL, CPROF_STATE_COPY, NULL, &rfm_kind};
+	CprofMoney	total;
+	CprofMoney	first_total;
+	int64		rows;
+	DateADT		as_of;
+	Interval	unit;
+	int64		v;
+	int32		ndays = 0;
+	int32		maxdays = 4;
+	const char *bad;
+
+	(void) cprof_text_open(&rd, PG_GETARG_CSTRING(0), "cprof_rfm_state",
+						   RFM_STATE_VERSION, rfm_forms, lengthof(rfm_forms));
+	cprof_text_expect_key(&rd, "rows");
+	rows = cprof_text_int64(&rd);
+	cprof_text_expect_key(&rd, "as_of");
+	as_of = day_in(&rd);
+	cprof_text_expect_key(&rd, "unit");
+	v = cprof_text_int64(&rd);
+	unit.month = (int32) v;
+	if (v != unit.month || !cprof_text_next_is(&rd, '/'))
+		cprof_text_invalid(&rd, "The unit is written months/days/microseconds.");
+	v = cprof_text_int64(&rd);
+	unit.day = (int32) v;
+	if (v != unit.day || !cprof_text_next_is(&rd, '/'))
+		cprof_text_invalid(&rd, "The unit is written months/days/microseconds.");
+	unit.time = cprof_text_int64(&rd);
+	cprof_text_expect_key(&rd, "total");
+	money_text_in(&rd, &total);
+	cprof_text_expect_key(&rd, "first_total");
+	money_text_in(&rd, &first_total);
+	cprof_text_expect_key(&rd, "days");
+	rfm_state_new(&ref, maxdays);
+	rfm_set_fields(&ref, rows, &total, &first_total, as_of, &unit);
+	if (*rd.p != '\0')
+	{
+		int64		day = day_in(&rd);
+
+		for (;;)
+		{
+			if (ndays == maxdays)
+			{
+				grow_days(&ref, (int64) maxdays * 2);
+				maxdays *= 2;
+			}
+			RFM_DAYS(RFM(ref))[ndays++] = (DateADT) day;
+			if (!cprof_text_next_is(&rd, '+'))
+				break;
+			if (!isdigit((unsigned char) *rd.p))
+				cprof_text_invalid(&rd, "The days are the first day and the gaps to the next, +n days each.");
+			day += cprof_text_int64(&rd);
+			if (day > as_of)
+				cprof_text_invalid(&rd, "A day is after as_of.");
+		}
+	}
+	cprof_text_close(&rd);
+	rfm_set_days(RFM(ref), ndays);
+	if ((bad = rfm_check(RFM(ref))) != NULL)
+		cprof_text_invalid(&rd, bad);
+	PG_RETURN_POINTER(ref.st);
+}
+
+PG_FUNCTION_INFO_V1(cprof_rfm_state_out);
+/* Output function of cprof_rfm_state: the text form of the file header. */
+Datum
+cprof_rfm_state_out(PG_FUNCTION_ARGS)
+{
+	const CprofRfmState *st = (const CprofRfmState *) cprof_state_arg(fcinfo, 0, &rfm_kind);
+	CprofMoney	m;
 	StringInfoData buf;
 	const DateADT *days;
 	int32		ndays;
 
-	cprof_agg_context(fcinfo, "cprof_rfm_serialize");
-	days = distinct_days(state, &ndays);
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, RFM_STATE_VERSION);
-	pq_sendint64(&buf, state->rows);
-	money_send(&buf, &state->total);
-	money_send(&buf, &state->first_total);
-	pq_sendint32(&buf, state->as_of);
-	pq_sendint64(&buf, state->unit.time);
-	pq_sendint32(&buf, state->unit.day);
-	pq_sendint32(&buf, state->unit.month);
-	pq_sendint32(&buf, ndays);
+	initStringInfo(&buf);
+	cprof_text_begin(&buf, RFM_STATE_VERSION, rfm_forms[0]);
+	cprof_text_key(&buf, "rows");
+	appendStringInfo(&buf, INT64_FORMAT, st->rows);
+	cprof_text_key(&buf, "as_of");
+	day_out(&buf, st->as_of);
+	cprof_text_key(&buf, "unit");
+	appendStringInfo(&buf, "%d/%d/" INT64_FORMAT, st->unit.month, st->unit.day,
+					 st->unit.time);
+	cprof_text_key(&buf, "total");
+	money_slot_view(&st->hdr, &st->total, &m);
+	money_text_out(&buf, &m);
+	cprof_text_key(&buf, "first_total");
+	money_slot_view(&st->hdr, &st->first_total, &m);
+	money_text_out(&buf, &m);
+	cprof_text_key(&buf, "days");
+	days = distinct_days(st, &ndays);
 	for (int32 i = 0; i < ndays; i++)
-		pq_sendint32(&buf, days[i]);
+	{
+		if (i == 0)
+			day_out(&buf, days[0]);
+		else
+			appendStringInfo(&buf, "+%d", days[i] - days[i - 1]);
+	}
+	PG_RETURN_CSTRING(buf.data);
+}
+
+PG_FUNCTION_INFO_V1(cprof_rfm_state_recv);
+/* Receive function of cprof_rfm_state, every invariant checked. */
+Datum
+cprof_rfm_state_recv(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(rfm_recv((StringInfo) PG_GETARG_POINTER(0), "cprof_rfm_state"));
+}
+
+PG_FUNCTION_INFO_V1(cprof_rfm_state_send);
+/* Send function of cprof_rfm_state. */
+Datum
+cprof_rfm_state_send(PG_FUNCTION_ARGS)
+{
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	rfm_send(&buf, (const CprofRfmState *) cprof_state_arg(fcinfo, 0, &rfm_kind));
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
-static void
-bad_rfm_state(const char *detail)
+PG_FUNCTION_INFO_V1(cprof_rfm_serialize);
+/* Serialize function of the 1.0 definitions: the type's binary form. */
+Datum
+cprof_rfm_serialize(PG_FUNCTION_ARGS)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid cprof aggregate state"),
-			 errdetail("%s", detail)));
+	return cprof_rfm_state_send(fcinfo);
 }
 
 PG_FUNCTION_INFO_V1(cprof_rfm_deserialize);
 /*
- * Deserialize function: every field checked: a finite as_of, a unit the
- * transition function accepts, at least one row per day and a day for
- * every group with rows, days strictly ascending, finite and not after
- * as_of.
+ * Deserialize function of the 1.0 definitions: the binary form read back,
+ * every invariant checked, into the current memory context (state.c).
  */
 Datum
 cprof_rfm_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_rfm_deserialize");
 	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
-	CprofRfmState *state;
-	int32		ndays;
 
-	cprof_recv_begin(&buf, bytes, RFM_STATE_VERSION, "rfm");
-	state = rfm_state_new(aggcxt);
-	state->rows = cprof_recv_int64(&buf);
-	money_recv(&buf, &state->total, aggcxt);
-	money_recv(&buf, &state->first_total, aggcxt);
-	state->as_of = cprof_recv_int32(&buf);
-	state->unit.time = cprof_recv_int64(&buf);
-	state->unit.day = cprof_recv_int32(&buf);
-	state->unit.month = cprof_recv_int32(&buf);
-	state->unit_days = unit_in_days(&state->unit);
-	ndays = cprof_recv_int32(&buf);
-	if (ndays < 0 || ndays > (buf.len - buf.cursor) / 4 || state->rows < ndays ||
-		(ndays == 0) != (state->rows == 0))
-		bad_rfm_state("The serialized rfm state has an invalid day or row count.");
-	if (!(state->unit_days > 0) || !isfinite(state->unit_days) ||
-		DATE_NOT_FINITE(state->as_of) || !IS_VALID_DATE(state->as_of))
-		bad_rfm_state("The serialized rfm state has an invalid unit or as_of.");
-	state->days = MemoryContextAlloc(aggcxt, Max(ndays, 1) * sizeof(DateADT));
-	state->maxdays = Max(ndays, 1);
-	for (int32 i = 0; i < ndays; i++)
-	{
-		state->days[i] = cprof_recv_int32(&buf);
-		if ((i > 0 && state->days[i] <= state->days[i - 1]) ||
-			state->days[i] > state->as_of || DATE_NOT_FINITE(state->days[i]) ||
-			!IS_VALID_DATE(state->days[i]))
-			bad_rfm_state("The days of the serialized rfm state are not sorted, or not valid days up to as_of.");
-	}
-	state->nsorted = state->ndays = ndays;
-	if (ndays > 0)
-	{
-		state->first = state->days[0];
-		state->last = state->days[ndays - 1];
-	}
-	cprof_recv_end(&buf);
-	PG_RETURN_POINTER(state);
+	buf.data = VARDATA_ANY(bytes);
+	buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(bytes);
+	buf.cursor = 0;
+	PG_RETURN_POINTER(rfm_recv(&buf, "cprof_rfm_state"));
 }
 
 /* Fields of the composite type rfm, in order. */
@@ -618,11 +943,14 @@ enum
 };
 
 PG_FUNCTION_INFO_V1(cprof_rfm_final);
+/* Final function of rfm(): the summary of the file header.  Only reads. */
 Datum
 cprof_rfm_final(PG_FUNCTION_ARGS)
 {
-	CprofRfmState *state = PG_ARGISNULL(0) ? NULL : (CprofRfmState *) PG_GETARG_POINTER(0);
-	TupleDesc	tupdesc;
+	const CprofRfmState *state = PG_ARGISNULL(0) ? NULL :
+	(const CprofRfmState *) cprof_state_arg(fcinfo, 0, &rfm_kind);
+	CprofMoney	total;
+	CprofMoney	first_total;
 	Datum		values[NUM_RFM_FIELDS];
 	bool		nulls[NUM_RFM_FIELDS] = {0};
 	DateADT		first,
@@ -636,21 +964,11 @@ cprof_rfm_final(PG_FUNCTION_ARGS)
 	{
 		const DateADT *days = distinct_days(state, &ndistinct);
 
-		if (days != state->days)
+		if (days != RFM_DAYS(state))
 			pfree((void *) days);
 	}
-	/* the blessed descriptor of rfm, looked up once per query */
-	tupdesc = (TupleDesc) fcinfo->flinfo->fn_extra;
-	if (tupdesc == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "cprof_rfm_final: return type must be a row type");
-		tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
-		MemoryContextSwitchTo(old);
-		fcinfo->flinfo->fn_extra = tupdesc;
-	}
+	money_slot_view(&state->hdr, &state->total, &total);
+	money_slot_view(&state->hdr, &state->first_total, &first_total);
 
 	first = state->first;
 	last = state->last;
@@ -660,8 +978,8 @@ cprof_rfm_final(PG_FUNCTION_ARGS)
 	else
 	{
 		Numeric		repeat = DatumGetNumeric(DirectFunctionCall2(numeric_sub,
-																 NumericGetDatum(money_result(&state->total)),
-																 NumericGetDatum(money_result(&state->first_total))));
+																 NumericGetDatum(money_result(&total)),
+																 NumericGetDatum(money_result(&first_total))));
 
 		monetary = DatumGetNumeric(DirectFunctionCall2(numeric_div,
 													   NumericGetDatum(repeat),
@@ -673,5 +991,6 @@ cprof_rfm_final(PG_FUNCTION_ARGS)
 	values[F_MONETARY] = NumericGetDatum(monetary);
 	values[F_FIRST_PURCHASE] = DateADTGetDatum(first);
 	values[F_LAST_PURCHASE] = DateADTGetDatum(last);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(cprof_result_tupdesc(fcinfo),
+													  values, nulls)));
 }

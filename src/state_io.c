@@ -1,17 +1,31 @@
 /*
- * src/state_io.c: checked reading of serialized aggregate states.
+ * src/state_io.c: the binary and text forms of aggregate states, read with
+ * every length and every character checked.
  *
- * No SQL objects live here.  Every cprof serialize function writes a
- * format-version byte followed by big-endian fields (pq_send*); the
- * deserialize functions read them back through these helpers, which check
- * every length first so that a truncated or corrupt state is an error with
+ * No SQL objects live here.  Binary forms (the state types' send and
+ * receive functions, and the serialize and deserialize functions of
+ * internal states) are a format-version byte followed by big-endian fields
+ * (pq_send*); they are read back through these helpers, which check every
+ * length first so that a truncated or corrupt state is an error with
  * SQLSTATE 22P03 instead of a read past the end (pq_getmsg* would raise a
  * protocol-violation error, which is the wrong class for a bad value).
- * The errors for states that a final or combine function cannot take, and
- * the name of the aggregate being computed, for messages, live here too.
+ *
+ * Text forms (the state types' output and input functions, which is how
+ * Citus moves states between nodes) are
+ *     <version> <form> <key>=<value> <key>=<value> ...
+ * with the keys in a fixed order, integers and numerics in plain decimal,
+ * doubles in their shortest exact form (double_to_shortest_decimal, never
+ * extra_float_digits), and nothing that depends on a setting, an OID or
+ * the platform.  A reader that finds anything else raises 22P02 naming
+ * the type and what it expected.
  */
 #include "postgres.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+
+#include "common/shortest_dec.h"
 #include "libpq/pqformat.h"
 #include "nodes/primnodes.h"
 #include "utils/fmgrprotos.h"
@@ -55,6 +69,33 @@ cprof_recv_begin(StringInfo buf, bytea *state, int version, const char *what)
 				 errmsg("invalid %s aggregate state: format version %d, expected %d",
 						what, v, version),
 				 errhint("Serialized states are only exchanged between workers of one query; run the query again.")));
+}
+
+/*
+ * Check the format-version byte at the start of a type's binary form
+ * (receive functions); 'type' names the type in the error.
+ */
+void
+cprof_recv_version(StringInfo buf, int version, const char *type)
+{
+	int			v = cprof_recv_byte(buf);
+
+	if (v != version)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary data for type %s: format version %d, expected %d",
+						type, v, version),
+				 errhint("Binary values of cprof's state types are read by the cprof version that wrote them.")));
+}
+
+/* A value of a type's binary form breaks an invariant: 22P03. */
+void
+cprof_binary_invalid(const char *type, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid binary data for type %s", type),
+			 errdetail("%s", detail)));
 }
 
 int64
@@ -171,21 +212,6 @@ cprof_recv_end(StringInfo buf)
 }
 
 /*
- * The error for a state that a combine or final function cannot take: one
- * of another form of the same aggregate family (or with a parameter out of
- * the final function's range), which the family's deserialize function
- * accepts and only a hand-made aggregate can pass.
- */
-void
-cprof_state_mismatch(const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid %s aggregate state", what),
-			 errdetail("The state was made by another form of the aggregate, or its parameter is out of range.")));
-}
-
-/*
  * The SQL name of the aggregate that a transition or final function is
  * computing, for messages; 'fallback' when it is not called by an Agg node
  * (an aggregate used as a window function).
@@ -197,4 +223,197 @@ cprof_agg_name(FunctionCallInfo fcinfo, const char *fallback)
 	char	   *name = aggref != NULL ? get_func_name(aggref->aggfnoid) : NULL;
 
 	return name != NULL ? name : fallback;
+}
+
+/*
+ * ---------------------------------------------------------------------------
+ * The text form
+ * ---------------------------------------------------------------------------
+ */
+
+/* "<version> <form>" */
+void
+cprof_text_begin(StringInfo buf, int version, const char *form)
+{
+	appendStringInfo(buf, "%d %s", version, form);
+}
+
+/* " <key>=" */
+void
+cprof_text_key(StringInfo buf, const char *key)
+{
+	appendStringInfo(buf, " %s=", key);
+}
+
+/* A double in its shortest form that reads back exactly. */
+void
+cprof_text_double(StringInfo buf, double x)
+{
+	char		s[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+	double_to_shortest_decimal_buf(x, s);
+	appendStringInfoString(buf, s);
+}
+
+/* The text is not a value of the type: 22P02, with what was expected. */
+void
+cprof_text_invalid(const CprofTextReader *rd, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type %s: \"%s\"", rd->type, rd->input),
+			 errdetail("%s", detail)));
+}
+
+static void
+expected(const CprofTextReader *rd, const char *what)
+{
+	cprof_text_invalid(rd, psprintf("Expected %s at character %d.", what,
+									(int) (rd->p - rd->input) + 1));
+}
+
+/* The characters of a token: up to a space, a '/', a ',', or the end. */
+static int
+token_len(const CprofTextReader *rd)
+{
+	int			n = 0;
+
+	while (rd->p[n] != '\0' && rd->p[n] != ' ' && rd->p[n] != '/' && rd->p[n] != ',')
+		n++;
+	return n;
+}
+
+/*
+ * Start reading a state's text: the version must be 'version', and the
+ * form one of forms[0 .. nforms); returns its index.
+ */
+int
+cprof_text_open(CprofTextReader *rd, const char *input, const char *type,
+				int version, const char *const *forms, int nforms)
+{
+	int64		v;
+	int			n;
+
+	rd->input = input;
+	rd->p = input;
+	rd->type = type;
+	if (!isdigit((unsigned char) *rd->p))
+		expected(rd, "the format version");
+	v = cprof_text_int64(rd);
+	if (v != version)
+		cprof_text_invalid(rd, psprintf("Format version " INT64_FORMAT " is not supported; this version of cprof reads version %d.",
+										v, version));
+	if (*rd->p++ != ' ')
+		expected(rd, "a space after the version");
+	n = token_len(rd);
+	for (int f = 0; f < nforms; f++)
+	{
+		if ((int) strlen(forms[f]) == n && strncmp(rd->p, forms[f], n) == 0)
+		{
+			rd->p += n;
+			return f;
+		}
+	}
+	expected(rd, "the form of the state");
+	pg_unreachable();
+}
+
+/* " <key>=" must come next. */
+void
+cprof_text_expect_key(CprofTextReader *rd, const char *key)
+{
+	int			n = strlen(key);
+
+	if (rd->p[0] != ' ' || strncmp(rd->p + 1, key, n) != 0 || rd->p[n + 1] != '=')
+		expected(rd, psprintf("\" %s=\"", key));
+	rd->p += n + 2;
+}
+
+/* If the next character is c, skip it and return true. */
+bool
+cprof_text_next_is(CprofTextReader *rd, char c)
+{
+	if (*rd->p != c)
+		return false;
+	rd->p++;
+	return true;
+}
+
+/* A decimal integer, optionally negative, that fits a bigint. */
+int64
+cprof_text_int64(CprofTextReader *rd)
+{
+	bool		neg = *rd->p == '-';
+	const char *q = rd->p + (neg ? 1 : 0);
+	uint64		u = 0;
+
+	if (!isdigit((unsigned char) *q))
+		expected(rd, "an integer");
+	while (isdigit((unsigned char) *q))
+	{
+		int			d = *q++ - '0';
+
+		if (u > (PG_UINT64_MAX - d) / 10)
+			expected(rd, "an integer in the range of bigint");
+		u = u * 10 + d;
+	}
+	if (u > (uint64) PG_INT64_MAX + (neg ? 1 : 0))
+		expected(rd, "an integer in the range of bigint");
+	rd->p = q;
+	return neg ? (int64) (0 - u) : (int64) u;
+}
+
+/* A finite double, as cprof_text_double writes it. */
+double
+cprof_text_double_in(CprofTextReader *rd)
+{
+	int			n = token_len(rd);
+	char	   *s = pnstrdup(rd->p, n);
+	char	   *end;
+	double		x;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (!isdigit((unsigned char) s[i]) && strchr("+-.e", s[i]) == NULL)
+			expected(rd, "a finite number");
+	}
+	errno = 0;
+	x = n > 0 ? strtod(s, &end) : 0;
+	/* a subnormal is exact (ERANGE too); a non-zero that underflows to 0 is not */
+	if (n == 0 || end != s + n || !isfinite(x) || (errno == ERANGE && x == 0))
+		expected(rd, "a finite number");
+	pfree(s);
+	rd->p += n;
+	return x;
+}
+
+/* A finite numeric in plain decimal notation, read by numeric_in. */
+Numeric
+cprof_text_numeric(CprofTextReader *rd)
+{
+	int			n = token_len(rd);
+	char	   *s = pnstrdup(rd->p, n);
+	Numeric		result;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (!isdigit((unsigned char) s[i]) && s[i] != '.' && (s[i] != '-' || i > 0))
+			expected(rd, "a decimal number");
+	}
+	if (n == 0 || (n == 1 && !isdigit((unsigned char) s[0])))
+		expected(rd, "a decimal number");
+	result = DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(s),
+												 ObjectIdGetDatum(InvalidOid),
+												 Int32GetDatum(-1)));
+	pfree(s);
+	rd->p += n;
+	return result;
+}
+
+/* Nothing may follow the last field. */
+void
+cprof_text_close(CprofTextReader *rd)
+{
+	if (*rd->p != '\0')
+		expected(rd, "the end of the text");
 }
