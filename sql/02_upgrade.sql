@@ -32,19 +32,84 @@ CREATE MATERIALIZED VIEW monthly_pnl AS
 CREATE TABLE stored_pnl AS SELECT client_id, pnl FROM monthly_pnl;
 CREATE VIEW concentration AS
     SELECT pareto_share(net_profit) AS top20, hhi(revenue) AS hhi FROM client_pnl;
+-- every other aggregate whose state type changes: hhi, cohort_ltv and rfm
+-- in views, a materialized view and stored values
+CREATE VIEW client_rfm AS
+    SELECT client_id, rfm(month, amount, date '2025-12-31', '1 month') AS by_day,
+           rfm(month::timestamptz, amount, timestamptz '2025-12-31 00:00+00', '7 days') AS by_time
+    FROM ledger WHERE kind = 'revenue' GROUP BY client_id;
+CREATE VIEW cohorts AS
+    SELECT client_id % 4 AS cohort,
+           cohort_ltv(net_profit, (client_id % 13 + 1)::float8, client_id % 3 = 0) AS plain,
+           cohort_ltv(net_profit, (client_id % 13 + 1)::float8, client_id % 3 = 0, 0.01) AS discounted
+    FROM client_pnl GROUP BY 1;
+CREATE MATERIALIZED VIEW segment_summary AS
+    SELECT client_id % 3 AS segment, hhi(amount) AS hhi, hhi(amount::float8) AS hhi_f, hhi(amount::int) AS hhi_i,
+           cohort_ltv(amount, 1.0, kind = 'cogs') AS cohort,
+           rfm(month, amount, date '2025-12-31', '1 day') AS rfm,
+           client_profit(amount, amount / 3) AS net
+    FROM ledger GROUP BY 1;
+CREATE TABLE stored_values AS
+    SELECT r.client_id, r.by_day, c.plain, c.discounted FROM client_rfm r LEFT JOIN cohorts c ON c.cohort = r.client_id;
+-- the 1.0 definitions at work on the 1.1 library before the update:
+-- partial aggregation (partitionwise: their serialize, deserialize and
+-- combine functions) and moving window frames (their inverse functions)
+CREATE TABLE ledger_parts (LIKE ledger) PARTITION BY HASH (client_id);
+CREATE TABLE ledger_parts_0 PARTITION OF ledger_parts FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE ledger_parts_1 PARTITION OF ledger_parts FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+INSERT INTO ledger_parts SELECT * FROM ledger;
+ANALYZE ledger_parts;
+SET enable_partitionwise_aggregate = on;
+CREATE VIEW split AS
+    SELECT kind, client_profit(amount, kind) AS pnl, client_profit(amount, -amount) AS net, hhi(amount),
+           cohort_ltv(amount, 2.0, amount > 50, 0.1), rfm(month, amount, date '2025-12-31', '1 day')
+    FROM ledger_parts GROUP BY kind;
+CREATE VIEW moving AS
+    SELECT client_id, month, client_profit(amount, kind) OVER w AS pnl, client_profit(amount, 0) OVER w AS net
+    FROM ledger WINDOW w AS (PARTITION BY client_id ORDER BY month ROWS 2 PRECEDING);
 -- the answers before the update, to compare after it
 CREATE TABLE before_update AS
     SELECT (SELECT string_agg(c::text, ';' ORDER BY client_id) FROM client_pnl c) AS pnl,
            (SELECT string_agg(r::text, ';' ORDER BY r::text) FROM (SELECT client_id, client_profit(pnl) FROM monthly_pnl GROUP BY client_id) r) AS rollup,
-           (SELECT c::text FROM concentration c) AS conc;
+           (SELECT c::text FROM concentration c) AS conc,
+           (SELECT string_agg(r::text, ';' ORDER BY client_id) FROM client_rfm r) AS rfm,
+           (SELECT string_agg(c::text, ';' ORDER BY cohort) FROM cohorts c) AS cohorts,
+           (SELECT string_agg(s::text, ';' ORDER BY segment) FROM segment_summary s) AS summary,
+           (SELECT string_agg(s::text, ';' ORDER BY kind) FROM split s) AS split,
+           (SELECT string_agg(m::text, ';' ORDER BY client_id, month) FROM moving m) AS moving;
+CREATE FUNCTION plan_has(q text, pattern text) RETURNS boolean
+LANGUAGE plpgsql AS $$
+DECLARE
+    line text;
+    plan text := '';
+BEGIN
+    FOR line IN EXECUTE 'EXPLAIN (COSTS OFF) ' || q LOOP
+        plan := plan || line || ' ';
+    END LOOP;
+    RETURN plan LIKE pattern;
+END $$;
+SELECT (SELECT count(*) FROM client_rfm) AS clients_with_revenue,
+       (SELECT count(*) FROM split) AS kinds,
+       plan_has('SELECT * FROM split', '%Finalize%Partial%') AS partial_aggregation;
 ALTER EXTENSION cprof UPDATE;
 REFRESH MATERIALIZED VIEW monthly_pnl;
+REFRESH MATERIALIZED VIEW segment_summary;
 SELECT extversion FROM pg_extension WHERE extname = 'cprof';
 SELECT (SELECT string_agg(c::text, ';' ORDER BY client_id) FROM client_pnl c) = pnl AS views_unchanged,
        (SELECT string_agg(r::text, ';' ORDER BY r::text) FROM (SELECT client_id, client_profit(pnl) FROM monthly_pnl GROUP BY client_id) r) = rollup AS rollup_unchanged,
        (SELECT string_agg(r::text, ';' ORDER BY r::text) FROM (SELECT client_id, client_profit(pnl) FROM stored_pnl GROUP BY client_id) r) = rollup AS stored_values_unchanged,
        (SELECT c::text FROM concentration c) = conc AS concentration_unchanged
 FROM before_update;
+SELECT (SELECT string_agg(r::text, ';' ORDER BY client_id) FROM client_rfm r) = rfm AS rfm_unchanged,
+       (SELECT string_agg(c::text, ';' ORDER BY cohort) FROM cohorts c) = cohorts AS cohort_ltv_unchanged,
+       (SELECT string_agg(s::text, ';' ORDER BY segment) FROM segment_summary s) = summary AS materialized_unchanged,
+       (SELECT bool_and(s.by_day = r.by_day AND s.plain IS NOT DISTINCT FROM c.plain
+                        AND s.discounted IS NOT DISTINCT FROM c.discounted)
+        FROM stored_values s JOIN client_rfm r USING (client_id) LEFT JOIN cohorts c ON c.cohort = s.client_id) AS stored_unchanged,
+       (SELECT string_agg(s::text, ';' ORDER BY kind) FROM split s) = split AS split_unchanged,
+       (SELECT string_agg(m::text, ';' ORDER BY client_id, month) FROM moving m) = moving AS moving_unchanged
+FROM before_update;
+SELECT plan_has('SELECT * FROM split', '%Finalize%Partial%') AS partial_aggregation;
 \o /dev/null
 SELECT string_agg(line, E'\n' ORDER BY line) AS upgraded_catalog FROM (:describe) x \gset
 \o

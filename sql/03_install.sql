@@ -75,7 +75,9 @@ DECLARE
     msg text;
 BEGIN
     DROP TABLE profit;
-    FOREACH t IN ARRAY ARRAY['profit', 'cohort_value', 'rfm', 'bgnbd', 'gamma_gamma', 'pareto_nbd'] LOOP
+    FOREACH t IN ARRAY ARRAY['profit', 'cohort_value', 'rfm', 'bgnbd', 'gamma_gamma', 'pareto_nbd',
+                             'cprof_client_profit_state', 'cprof_hhi_state', 'cprof_cohort_ltv_state',
+                             'cprof_rfm_state'] LOOP
         EXECUTE format('CREATE TABLE %I (x integer)', t);
         BEGIN
             CREATE EXTENSION cprof;
