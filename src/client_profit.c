@@ -6,8 +6,9 @@
  *                                          smallint, integer, bigint
  *   client_profit(amount T, kind text)     returns profit
  *   client_profit(profit)                  returns profit (roll-up)
- *   type cprof_client_profit_state, its functions
- *   cprof_client_profit_state_{in,out,recv,send}
+ *   type cprof_client_profit_state (its text and binary forms, the
+ *   functions cprof_client_profit_state_{in,out,recv,send}, are in
+ *   client_profit_io.c; its layout in client_profit.h)
  *   cprof_client_profit_{trans,minv}       overloaded on the input types, one
  *                                          C symbol each (PROFIT_STEP below)
  *   cprof_client_profit_combine
@@ -18,7 +19,8 @@
  * cprof_client_profit_{trans,minv} under one C symbol each, which read
  * their input types from the call, and
  * cprof_client_profit_{serialize,deserialize}) run on the same code until
- * ALTER EXTENSION cprof UPDATE (state.c says how).
+ * ALTER EXTENSION cprof UPDATE (state.c says how); their serialize and
+ * deserialize functions are the binary form (client_profit_io.c).
  *
  * State: CprofProfitState, one flat state (state.c) per group.  It holds
  * exact sums (CprofMoneySlot) or, for double precision input, compensated
@@ -79,45 +81,7 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
-#include "cprof.h"
-
-/* The seven independent lines of the waterfall. */
-typedef enum ProfitBucket
-{
-	BUCKET_REVENUE,
-	BUCKET_DISCOUNT,
-	BUCKET_COGS,
-	BUCKET_COST_TO_SERVE,
-	BUCKET_ACQUISITION,
-	BUCKET_BAD_DEBT,
-	BUCKET_REFERRAL,
-	NUM_BUCKETS
-} ProfitBucket;
-
-/* Fields of the composite type profit, in order (1-based attnums - 1). */
-enum
-{
-	F_REVENUE,
-	F_DISCOUNT,
-	F_COGS,
-	F_GROSS_PROFIT,
-	F_COST_TO_SERVE,
-	F_CONTRIBUTION,
-	F_ACQUISITION,
-	F_BAD_DEBT,
-	F_NET_PROFIT,
-	F_REFERRAL,
-	F_TOTAL_VALUE,
-	F_MARGIN,
-	F_ENTRIES,
-	NUM_PROFIT_FIELDS
-};
-
-/* The field of profit that holds each bucket. */
-static const int bucket_field[NUM_BUCKETS] = {
-	F_REVENUE, F_DISCOUNT, F_COGS, F_COST_TO_SERVE, F_ACQUISITION,
-	F_BAD_DEBT, F_REFERRAL
-};
+#include "client_profit.h"
 
 /* Ledger kinds (docs/domain.md section 1) and the bucket each feeds. */
 static const struct
@@ -138,51 +102,21 @@ static const struct
 	{"referral", 8, BUCKET_REFERRAL},
 };
 
-/* Version of the binary and text forms. */
-#define PROFIT_STATE_VERSION 1
+/* The field of profit that holds each bucket. */
+const int	cprof_profit_bucket_field[NUM_BUCKETS] = {
+	F_REVENUE, F_DISCOUNT, F_COGS, F_COST_TO_SERVE, F_ACQUISITION,
+	F_BAD_DEBT, F_REFERRAL
+};
 
-/* One bucket: an exact sum, or a compensated one for double precision. */
-typedef union ProfitSum
-{
-	CprofMoneySlot m;			/* numeric and integer input */
-	CprofFloatSum f;			/* double precision input */
-} ProfitSum;
 
-/* Forms of the state. */
-typedef enum ProfitForm
-{
-	FORM_NET,					/* client_profit(revenue, cost), exact */
-	FORM_NET_FLOAT,				/* the same in double precision */
-	FORM_WATERFALL,				/* the ledger and the roll-up, exact */
-	FORM_WATERFALL_FLOAT,		/* the ledger in double precision */
-	NUM_FORMS
-} ProfitForm;
-
-static const char *const form_name[NUM_FORMS] = {
+const char *const cprof_profit_form_name[NUM_FORMS] = {
 	"net", "net_float8", "waterfall", "waterfall_float8"
 };
 
-#define FORM_IS_FLOAT(form)		((form) == FORM_NET_FLOAT || (form) == FORM_WATERFALL_FLOAT)
-#define FORM_BUCKETS(form)		((form) <= FORM_NET_FLOAT ? 1 : NUM_BUCKETS)
-
-/*
- * Per-group state of every client_profit aggregate: CprofFlatHeader, the
- * part directory (one part per money bucket, none for double precision),
- * then this body, whose place depends on the form (PROFIT_BODY).
- */
-typedef struct ProfitBody
-{
-	int64		rows;			/* rows aggregated (skipped rows excluded) */
-	int64		entries;		/* the result's entries: rows, or for the
-								 * roll-up the sum of the entries fields */
-	ProfitSum	bucket[FLEXIBLE_ARRAY_MEMBER];	/* FORM_BUCKETS of them */
-} ProfitBody;
-
-#define BODY_AT(nparts)	MAXALIGN(sizeof(CprofFlatHeader) + (nparts) * sizeof(uint32))
-
-static const uint32 body_at[NUM_FORMS] = {
+const uint32 cprof_profit_body_at[NUM_FORMS] = {
 	BODY_AT(1), BODY_AT(0), BODY_AT(NUM_BUCKETS), BODY_AT(0)
 };
+
 #define FIXED(nparts, nbuckets) \
 	(BODY_AT(nparts) + offsetof(ProfitBody, bucket) + (nbuckets) * sizeof(ProfitSum))
 static const CprofFlatHeader profit_header[NUM_FORMS] = {
@@ -193,14 +127,10 @@ static const CprofFlatHeader profit_header[NUM_FORMS] = {
 	CPROF_FLAT_HEADER(CPROF_FAMILY_CLIENT_PROFIT, FORM_WATERFALL_FLOAT, 0,
 					  FIXED(0, NUM_BUCKETS))
 };
-static const CprofFlatKind profit_kind = {
+
+const CprofFlatKind cprof_profit_kind = {
 	CPROF_FAMILY_CLIENT_PROFIT, NUM_FORMS, profit_header, "client_profit"
 };
-
-#define PROFIT_BODY(st)		((ProfitBody *) ((char *) (st) + body_at[(st)->form]))
-/* Byte offset of bucket b's money slot in a state of the given form. */
-#define BUCKET_OFF(form, b) \
-	(body_at[form] + offsetof(ProfitBody, bucket) + (b) * sizeof(ProfitSum))
 
 /* What a transition function is called for. */
 typedef enum ProfitShape
@@ -220,8 +150,8 @@ shape_form(ProfitShape shape, Oid amount_type)
 }
 
 /* A new empty state of the given form in ref. */
-static void
-profit_state_new(CprofStateRef *ref, ProfitForm form)
+void
+cprof_profit_state_new(CprofStateRef *ref, ProfitForm form)
 {
 	ProfitBody *body;
 
@@ -325,7 +255,7 @@ count_add(int64 a, int64 b)
 }
 
 /* Names of the fields of profit, for messages. */
-static const char *const field_name[NUM_PROFIT_FIELDS] = {
+const char *const cprof_profit_field_name[NUM_PROFIT_FIELDS] = {
 	"revenue", "discount", "cogs", "gross_profit", "cost_to_serve",
 	"contribution", "acquisition", "bad_debt", "net_profit", "referral",
 	"total_value", "margin", "entries"
@@ -418,7 +348,7 @@ rollup_check(const Datum *values, const bool *nulls,
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("inconsistent profit value in client_profit(profit): %s is %s, but its lines give %s",
-							field_name[f],
+							cprof_profit_field_name[f],
 							DatumGetCString(DirectFunctionCall1(numeric_out, values[f])),
 							DatumGetCString(DirectFunctionCall1(numeric_out,
 																NumericGetDatum(money_result(&run))))),
@@ -494,12 +424,12 @@ profit_step(FunctionCallInfo fcinfo, ProfitShape shape, Oid type, bool remove)
 	bool		ok = true;
 	ProfitBody *body;
 
-	if (!cprof_state_begin(fcinfo, mode, aggcxt, &profit_kind, form, &ref))
+	if (!cprof_state_begin(fcinfo, mode, aggcxt, &cprof_profit_kind, form, &ref))
 	{
 		/* the executor never removes a row it did not add */
 		if (remove)
 			elog(ERROR, "client_profit inverse transition called without a state");
-		profit_state_new(&ref, form);
+		cprof_profit_state_new(&ref, form);
 	}
 
 	switch (shape)
@@ -561,7 +491,7 @@ profit_step(FunctionCallInfo fcinfo, ProfitShape shape, Oid type, bool remove)
 					rollup_check(values, nulls, parts);
 					for (int b = 0; b < NUM_BUCKETS; b++)
 					{
-						int			f = bucket_field[b];
+						int			f = cprof_profit_bucket_field[b];
 
 						if (!nulls[f])
 							money_slot_add_parts(&ref, BUCKET_OFF(form, b), &parts[f],
@@ -573,9 +503,9 @@ profit_step(FunctionCallInfo fcinfo, ProfitShape shape, Oid type, bool remove)
 					/* a row being removed was checked when it was added */
 					for (int b = 0; ok && b < NUM_BUCKETS; b++)
 					{
-						if (!nulls[bucket_field[b]])
+						if (!nulls[cprof_profit_bucket_field[b]])
 							ok = bucket_apply(&ref, b, NUMERICOID,
-											  values[bucket_field[b]], false, true);
+											  values[cprof_profit_bucket_field[b]], false, true);
 					}
 				}
 				body = PROFIT_BODY(ref.st);
@@ -705,9 +635,9 @@ cprof_client_profit_combine(PG_FUNCTION_ARGS)
 
 	if (cprof_combine_null_cases(fcinfo, &result))
 		return result;
-	s2 = cprof_state_arg(fcinfo, 1, &profit_kind);
+	s2 = cprof_state_arg(fcinfo, 1, &cprof_profit_kind);
 	form = s2->form;
-	if (!cprof_state_begin(fcinfo, mode, aggcxt, &profit_kind, form, &ref))
+	if (!cprof_state_begin(fcinfo, mode, aggcxt, &cprof_profit_kind, form, &ref))
 	{
 		cprof_state_copy_into(&ref, s2);
 		PG_RETURN_POINTER(ref.st);
@@ -739,7 +669,7 @@ profit_final_state(FunctionCallInfo fcinfo, int form, int alt_form)
 
 	if (PG_ARGISNULL(0))
 		return NULL;
-	st = cprof_state_arg(fcinfo, 0, &profit_kind);
+	st = cprof_state_arg(fcinfo, 0, &cprof_profit_kind);
 	if (st->form != form && st->form != alt_form)
 		cprof_state_mismatch("client_profit");
 	return PROFIT_BODY(st)->rows == 0 ? NULL : st;
@@ -829,7 +759,7 @@ cprof_client_profit_final(PG_FUNCTION_ARGS)
 
 	memset(nulls, 0, sizeof(nulls));
 	for (int b = 0; b < NUM_BUCKETS; b++)
-		values[bucket_field[b]] = NumericGetDatum(money_result(&line[b]));
+		values[cprof_profit_bucket_field[b]] = NumericGetDatum(money_result(&line[b]));
 	values[F_GROSS_PROFIT] = NumericGetDatum(money_result(&gross));
 	values[F_CONTRIBUTION] = NumericGetDatum(money_result(&contribution));
 	values[F_NET_PROFIT] = NumericGetDatum(money_result(&net));
@@ -854,235 +784,3 @@ cprof_client_profit_final(PG_FUNCTION_ARGS)
 													  values, nulls)));
 }
 
-/*
- * ---------------------------------------------------------------------------
- * The forms of the state: binary, text, and their checks
- * ---------------------------------------------------------------------------
- */
-
-/* The text form's key of each bucket. */
-static const char *
-bucket_key(int form, int b)
-{
-	return FORM_BUCKETS(form) == 1 ? "net" : field_name[bucket_field[b]];
-}
-
-/*
- * Every invariant of a state: counts not negative, entries = rows but for
- * the roll-up's form, each bucket a sum its rows can give (a row adds at
- * most one value to a waterfall bucket, two to the net one) with its
- * rarely needed part in its own part.  NULL if they hold, else what is
- * wrong.
- */
-static const char *
-profit_check(const CprofFlatHeader *st)
-{
-	const ProfitBody *body = PROFIT_BODY(st);
-	int			form = st->form;
-	int64		max_values;
-	const char *bad;
-
-	if (body->rows < 0 || body->entries < 0)
-		return "The count of rows or entries is negative.";
-	if (FORM_BUCKETS(form) == 1 && body->entries != body->rows)
-		return "The count of entries differs from the count of rows.";
-	if (FORM_BUCKETS(form) == 1 && pg_mul_s64_overflow(body->rows, 2, &max_values))
-		max_values = PG_INT64_MAX;
-	else if (FORM_BUCKETS(form) > 1)
-		max_values = body->rows;
-	for (int b = 0; b < FORM_BUCKETS(form); b++)
-	{
-		if (FORM_IS_FLOAT(form))
-			bad = floatsum_check(&body->bucket[b].f, max_values, false);
-		else
-		{
-			CprofMoney	m;
-
-			if (body->bucket[b].m.part != b)
-				return "A money sum refers to another sum's part.";
-			money_slot_view(st, &body->bucket[b].m, &m);
-			bad = money_check(&m, max_values, false);
-		}
-		if (bad != NULL)
-			return bad;
-	}
-	return NULL;
-}
-
-/* The binary form: version, form, rows, entries, then each bucket. */
-static void
-profit_send(StringInfo buf, const CprofFlatHeader *st)
-{
-	const ProfitBody *body = PROFIT_BODY(st);
-
-	pq_sendbyte(buf, PROFIT_STATE_VERSION);
-	pq_sendbyte(buf, st->form);
-	cprof_send_varint(buf, body->rows);
-	cprof_send_varint(buf, body->entries);
-	for (int b = 0; b < FORM_BUCKETS(st->form); b++)
-	{
-		if (FORM_IS_FLOAT(st->form))
-			floatsum_send(buf, &body->bucket[b].f);
-		else
-		{
-			CprofMoney	m;
-
-			money_slot_view(st, &body->bucket[b].m, &m);
-			money_send(buf, &m);
-		}
-	}
-}
-
-/* Read the binary form into a new state in the current memory context. */
-static CprofFlatHeader *
-profit_recv(StringInfo buf, const char *type)
-{
-	CprofStateRef ref = {NULL, CPROF_STATE_COPY, NULL, &profit_kind};
-	int			form;
-	int64		rows;
-	int64		entries;
-	const char *bad;
-
-	cprof_recv_version(buf, PROFIT_STATE_VERSION, type);
-	form = cprof_recv_byte(buf);
-	if (form >= NUM_FORMS)
-		cprof_binary_invalid(type, "The form of the state is unknown.");
-	profit_state_new(&ref, form);
-	rows = cprof_recv_varint(buf);
-	entries = cprof_recv_varint(buf);
-	for (int b = 0; b < FORM_BUCKETS(form); b++)
-	{
-		if (FORM_IS_FLOAT(form))
-			floatsum_recv(buf, &PROFIT_BODY(ref.st)->bucket[b].f);
-		else
-		{
-			CprofMoney	m;
-
-			money_recv(buf, &m, CurrentMemoryContext);
-			money_slot_set(&ref, BUCKET_OFF(form, b), &m);
-		}
-	}
-	cprof_recv_end(buf);
-	PROFIT_BODY(ref.st)->rows = rows;
-	PROFIT_BODY(ref.st)->entries = entries;
-	if ((bad = profit_check(ref.st)) != NULL)
-		cprof_binary_invalid(type, bad);
-	return ref.st;
-}
-
-PG_FUNCTION_INFO_V1(cprof_client_profit_state_in);
-/* Input function of cprof_client_profit_state: every invariant checked. */
-Datum
-cprof_client_profit_state_in(PG_FUNCTION_ARGS)
-{
-	CprofTextReader rd;
-	CprofStateRef ref = {NULL, CPROF_STATE_COPY, NULL, &profit_kind};
-	int			form;
-	int64		rows;
-	int64		entries;
-	const char *bad;
-
-	form = cprof_text_open(&rd, PG_GETARG_CSTRING(0), "cprof_client_profit_state",
-						   PROFIT_STATE_VERSION, form_name, NUM_FORMS);
-	profit_state_new(&ref, form);
-	cprof_text_expect_key(&rd, "rows");
-	rows = cprof_text_int64(&rd);
-	cprof_text_expect_key(&rd, "entries");
-	entries = cprof_text_int64(&rd);
-	for (int b = 0; b < FORM_BUCKETS(form); b++)
-	{
-		cprof_text_expect_key(&rd, bucket_key(form, b));
-		if (FORM_IS_FLOAT(form))
-			floatsum_text_in(&rd, &PROFIT_BODY(ref.st)->bucket[b].f);
-		else
-		{
-			CprofMoney	m;
-
-			money_text_in(&rd, &m);
-			money_slot_set(&ref, BUCKET_OFF(form, b), &m);
-		}
-	}
-	cprof_text_close(&rd);
-	PROFIT_BODY(ref.st)->rows = rows;
-	PROFIT_BODY(ref.st)->entries = entries;
-	if ((bad = profit_check(ref.st)) != NULL)
-		cprof_text_invalid(&rd, bad);
-	PG_RETURN_POINTER(ref.st);
-}
-
-PG_FUNCTION_INFO_V1(cprof_client_profit_state_out);
-/* Output function of cprof_client_profit_state: the text form above. */
-Datum
-cprof_client_profit_state_out(PG_FUNCTION_ARGS)
-{
-	const CprofFlatHeader *st = cprof_state_arg(fcinfo, 0, &profit_kind);
-	const ProfitBody *body = PROFIT_BODY(st);
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	cprof_text_begin(&buf, PROFIT_STATE_VERSION, form_name[st->form]);
-	cprof_text_key(&buf, "rows");
-	appendStringInfo(&buf, INT64_FORMAT, body->rows);
-	cprof_text_key(&buf, "entries");
-	appendStringInfo(&buf, INT64_FORMAT, body->entries);
-	for (int b = 0; b < FORM_BUCKETS(st->form); b++)
-	{
-		cprof_text_key(&buf, bucket_key(st->form, b));
-		if (FORM_IS_FLOAT(st->form))
-			floatsum_text_out(&buf, &body->bucket[b].f);
-		else
-		{
-			CprofMoney	m;
-
-			money_slot_view(st, &body->bucket[b].m, &m);
-			money_text_out(&buf, &m);
-		}
-	}
-	PG_RETURN_CSTRING(buf.data);
-}
-
-PG_FUNCTION_INFO_V1(cprof_client_profit_state_recv);
-/* Receive function of cprof_client_profit_state, every invariant checked. */
-Datum
-cprof_client_profit_state_recv(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_POINTER(profit_recv((StringInfo) PG_GETARG_POINTER(0),
-								  "cprof_client_profit_state"));
-}
-
-PG_FUNCTION_INFO_V1(cprof_client_profit_state_send);
-/* Send function of cprof_client_profit_state. */
-Datum
-cprof_client_profit_state_send(PG_FUNCTION_ARGS)
-{
-	StringInfoData buf;
-
-	pq_begintypsend(&buf);
-	profit_send(&buf, cprof_state_arg(fcinfo, 0, &profit_kind));
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
-
-PG_FUNCTION_INFO_V1(cprof_client_profit_serialize);
-/* Serialize function of the 1.0 definitions: the type's binary form. */
-Datum
-cprof_client_profit_serialize(PG_FUNCTION_ARGS)
-{
-	return cprof_client_profit_state_send(fcinfo);
-}
-
-PG_FUNCTION_INFO_V1(cprof_client_profit_deserialize);
-/*
- * Deserialize function of the 1.0 definitions: the binary form read back,
- * every invariant checked, into the current memory context (state.c).
- */
-Datum
-cprof_client_profit_deserialize(PG_FUNCTION_ARGS)
-{
-	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
-	StringInfoData buf;
-
-	buf.data = VARDATA_ANY(bytes);
-	buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(bytes);
-	buf.cursor = 0;
-	PG_RETURN_POINTER(profit_recv(&buf, "cprof_client_profit_state"));
-}
