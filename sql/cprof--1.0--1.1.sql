@@ -227,11 +227,11 @@ COMMENT ON FUNCTION cprof_rfm_final(cprof_rfm_state) IS 'internal: final functio
 
 -- the aggregates, replaced in place
 CREATE OR REPLACE AGGREGATE client_profit(revenue numeric, cost numeric) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 72,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 64,
     FINALFUNC = cprof_client_profit_numeric_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 72, MFINALFUNC = cprof_client_profit_numeric_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 64, MFINALFUNC = cprof_client_profit_numeric_final,
     PARALLEL = SAFE);
 CREATE OR REPLACE AGGREGATE client_profit(revenue double precision, cost double precision) (
     SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 72,
@@ -241,32 +241,32 @@ CREATE OR REPLACE AGGREGATE client_profit(revenue double precision, cost double 
     MSTYPE = cprof_client_profit_state, MSSPACE = 72, MFINALFUNC = cprof_client_profit_float8_final,
     PARALLEL = SAFE);
 CREATE OR REPLACE AGGREGATE client_profit(revenue smallint, cost smallint) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 72,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 64,
     FINALFUNC = cprof_client_profit_numeric_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 72, MFINALFUNC = cprof_client_profit_numeric_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 64, MFINALFUNC = cprof_client_profit_numeric_final,
     PARALLEL = SAFE);
 CREATE OR REPLACE AGGREGATE client_profit(revenue integer, cost integer) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 72,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 64,
     FINALFUNC = cprof_client_profit_numeric_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 72, MFINALFUNC = cprof_client_profit_numeric_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 64, MFINALFUNC = cprof_client_profit_numeric_final,
     PARALLEL = SAFE);
 CREATE OR REPLACE AGGREGATE client_profit(revenue bigint, cost bigint) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 72,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 64,
     FINALFUNC = cprof_client_profit_numeric_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 72, MFINALFUNC = cprof_client_profit_numeric_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 64, MFINALFUNC = cprof_client_profit_numeric_final,
     PARALLEL = SAFE);
 CREATE OR REPLACE AGGREGATE client_profit(amount numeric, kind text) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 336,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
     FINALFUNC = cprof_client_profit_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 336, MFINALFUNC = cprof_client_profit_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 280, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
 CREATE OR REPLACE AGGREGATE client_profit(amount double precision, kind text) (
     SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 312,
@@ -276,32 +276,32 @@ CREATE OR REPLACE AGGREGATE client_profit(amount double precision, kind text) (
     MSTYPE = cprof_client_profit_state, MSSPACE = 312, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
 CREATE OR REPLACE AGGREGATE client_profit(amount smallint, kind text) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 336,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
     FINALFUNC = cprof_client_profit_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 336, MFINALFUNC = cprof_client_profit_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 280, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
 CREATE OR REPLACE AGGREGATE client_profit(amount integer, kind text) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 336,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
     FINALFUNC = cprof_client_profit_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 336, MFINALFUNC = cprof_client_profit_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 280, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
 CREATE OR REPLACE AGGREGATE client_profit(amount bigint, kind text) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 336,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
     FINALFUNC = cprof_client_profit_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 336, MFINALFUNC = cprof_client_profit_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 280, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
 CREATE OR REPLACE AGGREGATE client_profit(profit) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 336,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
     FINALFUNC = cprof_client_profit_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 336, MFINALFUNC = cprof_client_profit_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 280, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
 CREATE OR REPLACE AGGREGATE hhi(value numeric) (
     SFUNC = cprof_hhi_trans, STYPE = cprof_hhi_state, SSPACE = 104,

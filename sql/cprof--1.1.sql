@@ -81,11 +81,11 @@ CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, numeric, num
     AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_net_numeric' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, numeric, numeric) IS 'internal: inverse transition function of client_profit(numeric, numeric) (moving aggregate)';
 CREATE AGGREGATE client_profit(revenue numeric, cost numeric) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 72,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 64,
     FINALFUNC = cprof_client_profit_numeric_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 72, MFINALFUNC = cprof_client_profit_numeric_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 64, MFINALFUNC = cprof_client_profit_numeric_final,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(numeric, numeric) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, double precision, double precision) RETURNS cprof_client_profit_state
@@ -109,11 +109,11 @@ CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, smallint, sm
     AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_net_int2' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, smallint, smallint) IS 'internal: inverse transition function of client_profit(smallint, smallint) (moving aggregate)';
 CREATE AGGREGATE client_profit(revenue smallint, cost smallint) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 72,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 64,
     FINALFUNC = cprof_client_profit_numeric_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 72, MFINALFUNC = cprof_client_profit_numeric_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 64, MFINALFUNC = cprof_client_profit_numeric_final,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(smallint, smallint) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, integer, integer) RETURNS cprof_client_profit_state
@@ -123,11 +123,11 @@ CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, integer, int
     AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_net_int4' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, integer, integer) IS 'internal: inverse transition function of client_profit(integer, integer) (moving aggregate)';
 CREATE AGGREGATE client_profit(revenue integer, cost integer) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 72,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 64,
     FINALFUNC = cprof_client_profit_numeric_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 72, MFINALFUNC = cprof_client_profit_numeric_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 64, MFINALFUNC = cprof_client_profit_numeric_final,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(integer, integer) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, bigint, bigint) RETURNS cprof_client_profit_state
@@ -137,11 +137,11 @@ CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, bigint, bigi
     AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_net_int8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, bigint, bigint) IS 'internal: inverse transition function of client_profit(bigint, bigint) (moving aggregate)';
 CREATE AGGREGATE client_profit(revenue bigint, cost bigint) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 72,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 64,
     FINALFUNC = cprof_client_profit_numeric_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 72, MFINALFUNC = cprof_client_profit_numeric_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 64, MFINALFUNC = cprof_client_profit_numeric_final,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(bigint, bigint) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
 
@@ -153,11 +153,11 @@ CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, numeric, tex
     AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_ledger_numeric' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, numeric, text) IS 'internal: inverse transition function of client_profit(numeric, text) (moving aggregate)';
 CREATE AGGREGATE client_profit(amount numeric, kind text) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 336,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
     FINALFUNC = cprof_client_profit_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 336, MFINALFUNC = cprof_client_profit_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 280, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(numeric, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, double precision, text) RETURNS cprof_client_profit_state
@@ -181,11 +181,11 @@ CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, smallint, te
     AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_ledger_int2' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, smallint, text) IS 'internal: inverse transition function of client_profit(smallint, text) (moving aggregate)';
 CREATE AGGREGATE client_profit(amount smallint, kind text) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 336,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
     FINALFUNC = cprof_client_profit_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 336, MFINALFUNC = cprof_client_profit_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 280, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(smallint, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, integer, text) RETURNS cprof_client_profit_state
@@ -195,11 +195,11 @@ CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, integer, tex
     AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_ledger_int4' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, integer, text) IS 'internal: inverse transition function of client_profit(integer, text) (moving aggregate)';
 CREATE AGGREGATE client_profit(amount integer, kind text) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 336,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
     FINALFUNC = cprof_client_profit_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 336, MFINALFUNC = cprof_client_profit_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 280, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(integer, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, bigint, text) RETURNS cprof_client_profit_state
@@ -209,11 +209,11 @@ CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, bigint, text
     AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_ledger_int8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, bigint, text) IS 'internal: inverse transition function of client_profit(bigint, text) (moving aggregate)';
 CREATE AGGREGATE client_profit(amount bigint, kind text) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 336,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
     FINALFUNC = cprof_client_profit_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 336, MFINALFUNC = cprof_client_profit_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 280, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(bigint, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
 
@@ -225,11 +225,11 @@ CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, profit) RETU
     AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_rollup' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, profit) IS 'internal: inverse transition function of client_profit(profit) (moving aggregate)';
 CREATE AGGREGATE client_profit(profit) (
-    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 336,
+    SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
     FINALFUNC = cprof_client_profit_final,
     COMBINEFUNC = cprof_client_profit_combine,
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
-    MSTYPE = cprof_client_profit_state, MSSPACE = 336, MFINALFUNC = cprof_client_profit_final,
+    MSTYPE = cprof_client_profit_state, MSSPACE = 280, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(profit) IS 're-aggregates profit values exactly, as if the raw ledger rows had been aggregated (derived fields are checked against the lines)';
 

@@ -117,15 +117,16 @@ const uint32 cprof_profit_body_at[NUM_FORMS] = {
 	BODY_AT(1), BODY_AT(0), BODY_AT(NUM_BUCKETS), BODY_AT(0)
 };
 
-#define FIXED(nparts, nbuckets) \
-	(BODY_AT(nparts) + offsetof(ProfitBody, bucket) + (nbuckets) * sizeof(ProfitSum))
+/* The fixed size of each form: exact buckets have a part each. */
+#define FIXED(nparts, nbuckets, bucket) \
+	(BODY_AT(nparts) + sizeof(ProfitBody) + (nbuckets) * sizeof(bucket))
 static const CprofFlatHeader profit_header[NUM_FORMS] = {
-	CPROF_FLAT_HEADER(CPROF_FAMILY_CLIENT_PROFIT, FORM_NET, 1, FIXED(1, 1)),
-	CPROF_FLAT_HEADER(CPROF_FAMILY_CLIENT_PROFIT, FORM_NET_FLOAT, 0, FIXED(0, 1)),
+	CPROF_FLAT_HEADER(CPROF_FAMILY_CLIENT_PROFIT, FORM_NET, 1, FIXED(1, 1, CprofMoneySlot)),
+	CPROF_FLAT_HEADER(CPROF_FAMILY_CLIENT_PROFIT, FORM_NET_FLOAT, 0, FIXED(0, 1, CprofFloatSum)),
 	CPROF_FLAT_HEADER(CPROF_FAMILY_CLIENT_PROFIT, FORM_WATERFALL, NUM_BUCKETS,
-					  FIXED(NUM_BUCKETS, NUM_BUCKETS)),
+					  FIXED(NUM_BUCKETS, NUM_BUCKETS, CprofMoneySlot)),
 	CPROF_FLAT_HEADER(CPROF_FAMILY_CLIENT_PROFIT, FORM_WATERFALL_FLOAT, 0,
-					  FIXED(0, NUM_BUCKETS))
+					  FIXED(0, NUM_BUCKETS, CprofFloatSum))
 };
 
 const CprofFlatKind cprof_profit_kind = {
@@ -153,14 +154,11 @@ shape_form(ProfitShape shape, Oid amount_type)
 void
 cprof_profit_state_new(CprofStateRef *ref, ProfitForm form)
 {
-	ProfitBody *body;
-
 	cprof_state_new(ref, form, NULL);
-	body = PROFIT_BODY(ref->st);
 	if (!FORM_IS_FLOAT(form))
 	{
 		for (int b = 0; b < FORM_BUCKETS(form); b++)
-			money_slot_init(&body->bucket[b].m, b);
+			money_slot_init(MONEY_BUCKET(ref->st, b), b);
 	}
 }
 
@@ -185,7 +183,7 @@ bucket_apply(CprofStateRef *ref, int b, Oid type, Datum value, bool negate,
 			return true;
 		case FLOAT8OID:
 			{
-				CprofFloatSum *f = &PROFIT_BODY(ref->st)->bucket[b].f;
+				CprofFloatSum *f = FLOAT_BUCKET(ref->st, b);
 				double		x = DatumGetFloat8(value);
 
 				if (negate)
@@ -648,9 +646,9 @@ cprof_client_profit_combine(PG_FUNCTION_ARGS)
 	for (int b = 0; b < FORM_BUCKETS(form); b++)
 	{
 		if (FORM_IS_FLOAT(form))
-			floatsum_add_floatsum(&PROFIT_BODY(ref.st)->bucket[b].f, &b2->bucket[b].f);
+			floatsum_add_floatsum(FLOAT_BUCKET(ref.st, b), FLOAT_BUCKET(s2, b));
 		else
-			money_slot_add_slot(&ref, BUCKET_OFF(form, b), s2, &b2->bucket[b].m);
+			money_slot_add_slot(&ref, BUCKET_OFF(form, b), s2, MONEY_BUCKET(s2, b));
 	}
 	PROFIT_BODY(ref.st)->rows = rows;
 	PROFIT_BODY(ref.st)->entries = entries;
@@ -685,7 +683,7 @@ cprof_client_profit_numeric_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	money_slot_view(st, &PROFIT_BODY(st)->bucket[0].m, &m);
+	money_slot_view(st, MONEY_BUCKET(st, 0), &m);
 	PG_RETURN_NUMERIC(money_result(&m));
 }
 
@@ -698,7 +696,7 @@ cprof_client_profit_float8_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_FLOAT8(floatsum_result(&PROFIT_BODY(st)->bucket[0].f));
+	PG_RETURN_FLOAT8(floatsum_result(FLOAT_BUCKET(st, 0)));
 }
 
 /* Set d to a (+/-) b, all exact. */
@@ -721,7 +719,6 @@ cprof_client_profit_final(PG_FUNCTION_ARGS)
 {
 	const CprofFlatHeader *st = profit_final_state(fcinfo, FORM_WATERFALL,
 												   FORM_WATERFALL_FLOAT);
-	const ProfitBody *state;
 	CprofMoney	line[NUM_BUCKETS];
 	CprofMoney	gross,
 				gross_disc,
@@ -734,20 +731,19 @@ cprof_client_profit_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL)
 		PG_RETURN_NULL();
-	state = PROFIT_BODY(st);
 
 	for (int b = 0; b < NUM_BUCKETS; b++)
 	{
 		if (FORM_IS_FLOAT(st->form))
 		{
 			/* a double sum becomes numeric as float8::numeric does */
-			Datum		n = NumericGetDatum(cprof_float8_to_numeric(floatsum_result(&state->bucket[b].f)));
+			Datum		n = NumericGetDatum(cprof_float8_to_numeric(floatsum_result(FLOAT_BUCKET(st, b))));
 
 			money_init(&line[b]);
 			money_add_numeric(&line[b], n, false, CurrentMemoryContext);
 		}
 		else
-			money_slot_view(st, &state->bucket[b].m, &line[b]);	/* read only */
+			money_slot_view(st, MONEY_BUCKET(st, b), &line[b]);	/* read only */
 	}
 
 	waterfall_step(&gross_disc, &line[BUCKET_REVENUE], &line[BUCKET_DISCOUNT], true);
@@ -764,7 +760,7 @@ cprof_client_profit_final(PG_FUNCTION_ARGS)
 	values[F_CONTRIBUTION] = NumericGetDatum(money_result(&contribution));
 	values[F_NET_PROFIT] = NumericGetDatum(money_result(&net));
 	values[F_TOTAL_VALUE] = NumericGetDatum(money_result(&total));
-	values[F_ENTRIES] = Int64GetDatum(state->entries);
+	values[F_ENTRIES] = Int64GetDatum(PROFIT_BODY(st)->entries);
 
 	/* margin = net profit / revenue, NULL unless revenue is positive */
 	if (money_sign(&line[BUCKET_REVENUE]) <= 0)

@@ -49,13 +49,6 @@ extern const char *const cprof_profit_field_name[NUM_PROFIT_FIELDS];
 /* Version of the binary and text forms. */
 #define PROFIT_STATE_VERSION 1
 
-/* One bucket: an exact sum, or a compensated one for double precision. */
-typedef union ProfitSum
-{
-	CprofMoneySlot m;			/* numeric and integer input */
-	CprofFloatSum f;			/* double precision input */
-} ProfitSum;
-
 /* Forms of the state. */
 typedef enum ProfitForm
 {
@@ -74,14 +67,16 @@ extern const char *const cprof_profit_form_name[NUM_FORMS];
 /*
  * Per-group state of every client_profit aggregate: CprofFlatHeader, the
  * part directory (one part per money bucket, none for double precision),
- * then this body, whose place depends on the form (PROFIT_BODY).
+ * then this body, whose place depends on the form (PROFIT_BODY), then the
+ * buckets: FORM_BUCKETS exact sums (CprofMoneySlot) or compensated ones
+ * (CprofFloatSum, double precision input), each bucket b of an exact form
+ * keeping its rarely needed part in part b.
  */
 typedef struct ProfitBody
 {
 	int64		rows;			/* rows aggregated (skipped rows excluded) */
 	int64		entries;		/* the result's entries: rows, or for the
 								 * roll-up the sum of the entries fields */
-	ProfitSum	bucket[FLEXIBLE_ARRAY_MEMBER];	/* FORM_BUCKETS of them */
 } ProfitBody;
 
 #define BODY_AT(nparts)	MAXALIGN(sizeof(CprofFlatHeader) + (nparts) * sizeof(uint32))
@@ -90,9 +85,15 @@ extern const uint32 cprof_profit_body_at[NUM_FORMS];
 extern const CprofFlatKind cprof_profit_kind;
 
 #define PROFIT_BODY(st)		((ProfitBody *) ((char *) (st) + cprof_profit_body_at[(st)->form]))
-/* Byte offset of bucket b's money slot in a state of the given form. */
+#define BUCKET_STRIDE(form) \
+	(FORM_IS_FLOAT(form) ? sizeof(CprofFloatSum) : sizeof(CprofMoneySlot))
+/* Byte offset of bucket b in a state of the given form. */
 #define BUCKET_OFF(form, b) \
-	(cprof_profit_body_at[form] + offsetof(ProfitBody, bucket) + (b) * sizeof(ProfitSum))
+	(cprof_profit_body_at[form] + sizeof(ProfitBody) + (b) * BUCKET_STRIDE(form))
+#define MONEY_BUCKET(st, b) \
+	((CprofMoneySlot *) ((char *) (st) + BUCKET_OFF((st)->form, b)))
+#define FLOAT_BUCKET(st, b) \
+	((CprofFloatSum *) ((char *) (st) + BUCKET_OFF((st)->form, b)))
 
 /* A new empty state of the given form in ref (client_profit.c). */
 extern void cprof_profit_state_new(CprofStateRef *ref, ProfitForm form);

@@ -55,14 +55,14 @@ profit_check(const CprofFlatHeader *st)
 	for (int b = 0; b < FORM_BUCKETS(form); b++)
 	{
 		if (FORM_IS_FLOAT(form))
-			bad = floatsum_check(&body->bucket[b].f, max_values, false);
+			bad = floatsum_check(FLOAT_BUCKET(st, b), max_values, false);
 		else
 		{
 			CprofMoney	m;
 
-			if (body->bucket[b].m.part != b)
+			if (MONEY_BUCKET(st, b)->part != b)
 				return "A money sum refers to another sum's part.";
-			money_slot_view(st, &body->bucket[b].m, &m);
+			money_slot_view(st, MONEY_BUCKET(st, b), &m);
 			bad = money_check(&m, max_values, false);
 		}
 		if (bad != NULL)
@@ -84,12 +84,12 @@ profit_send(StringInfo buf, const CprofFlatHeader *st)
 	for (int b = 0; b < FORM_BUCKETS(st->form); b++)
 	{
 		if (FORM_IS_FLOAT(st->form))
-			floatsum_send(buf, &body->bucket[b].f);
+			floatsum_send(buf, FLOAT_BUCKET(st, b));
 		else
 		{
 			CprofMoney	m;
 
-			money_slot_view(st, &body->bucket[b].m, &m);
+			money_slot_view(st, MONEY_BUCKET(st, b), &m);
 			money_send(buf, &m);
 		}
 	}
@@ -115,7 +115,7 @@ profit_recv(StringInfo buf, const char *type)
 	for (int b = 0; b < FORM_BUCKETS(form); b++)
 	{
 		if (FORM_IS_FLOAT(form))
-			floatsum_recv(buf, &PROFIT_BODY(ref.st)->bucket[b].f);
+			floatsum_recv(buf, FLOAT_BUCKET(ref.st, b));
 		else
 		{
 			CprofMoney	m;
@@ -155,7 +155,7 @@ cprof_client_profit_state_in(PG_FUNCTION_ARGS)
 	{
 		cprof_text_expect_key(&rd, bucket_key(form, b));
 		if (FORM_IS_FLOAT(form))
-			floatsum_text_in(&rd, &PROFIT_BODY(ref.st)->bucket[b].f);
+			floatsum_text_in(&rd, FLOAT_BUCKET(ref.st, b));
 		else
 		{
 			CprofMoney	m;
@@ -191,12 +191,12 @@ cprof_client_profit_state_out(PG_FUNCTION_ARGS)
 	{
 		cprof_text_key(&buf, bucket_key(st->form, b));
 		if (FORM_IS_FLOAT(st->form))
-			floatsum_text_out(&buf, &body->bucket[b].f);
+			floatsum_text_out(&buf, FLOAT_BUCKET(st, b));
 		else
 		{
 			CprofMoney	m;
 
-			money_slot_view(st, &body->bucket[b].m, &m);
+			money_slot_view(st, MONEY_BUCKET(st, b), &m);
 			money_text_out(&buf, &m);
 		}
 	}
