@@ -82,6 +82,7 @@
 #include "utils/typcache.h"
 
 #include "client_profit.h"
+#include "numeric_format.h"
 
 /* Ledger kinds (docs/domain.md section 1) and the bucket each feeds. */
 static const struct
@@ -167,7 +168,7 @@ cprof_profit_state_new(CprofStateRef *ref, ProfitForm form)
  * (whose form tells the kind of sum), the amount of type 'type'.  Returns
  * false when an inverse cannot be done exactly.  The state may move.
  */
-static bool
+static pg_attribute_always_inline bool
 bucket_apply(CprofStateRef *ref, int b, Oid type, Datum value, bool negate,
 			 bool remove)
 {
@@ -279,6 +280,69 @@ static const struct
 };
 
 /*
+ * What the decoding of a profit value's money fields found: whether every
+ * one that is not NULL fits the int128 fast path, and the smallest and
+ * largest display scales of those that are not zero (a zero is the same
+ * at every scale).
+ */
+typedef struct RollupScales
+{
+	bool		fits;
+	int			smin;
+	int			smax;
+} RollupScales;
+
+/* The money fields of profit that are decoded: all but margin and entries. */
+#define MONEY_FIELD(f)	((f) != F_MARGIN && (f) != F_ENTRIES)
+
+/*
+ * The fast path of rollup_check: when every money field fits the int128
+ * fast path, walk the waterfall once (revenue - discount - cogs =
+ * gross_profit, ...), on the decoded units as they are when every
+ * non-zero field has the same display scale (the common case), else at the
+ * largest scale.  A NULL field was decoded as 0.  Returns true when every
+ * derived field that is not NULL agrees, false when that is not decided
+ * here (an overflow) or a field disagrees: the numeric path then decides
+ * and names it.
+ */
+static inline bool
+rollup_check_fast(const bool *nulls, const CprofNumericParts *parts,
+				  const RollupScales *sc)
+{
+	int128		v[NUM_PROFIT_FIELDS];
+	int128		acc;
+
+	if (!sc->fits)
+		return false;
+	if (sc->smin >= sc->smax)
+	{
+		for (int f = 0; f < NUM_PROFIT_FIELDS; f++)
+			v[f] = parts[f].units;
+	}
+	else
+	{
+		for (int f = 0; f < NUM_PROFIT_FIELDS; f++)
+		{
+			v[f] = parts[f].units;
+			if (MONEY_FIELD(f) && !cprof_scale_up(&v[f], sc->smax - parts[f].dscale))
+				return false;
+		}
+	}
+	if (__builtin_sub_overflow(v[F_REVENUE], v[F_DISCOUNT], &acc) ||
+		__builtin_sub_overflow(acc, v[F_COGS], &acc) ||
+		(!nulls[F_GROSS_PROFIT] && acc != v[F_GROSS_PROFIT]) ||
+		__builtin_sub_overflow(acc, v[F_COST_TO_SERVE], &acc) ||
+		(!nulls[F_CONTRIBUTION] && acc != v[F_CONTRIBUTION]) ||
+		__builtin_sub_overflow(acc, v[F_ACQUISITION], &acc) ||
+		__builtin_sub_overflow(acc, v[F_BAD_DEBT], &acc) ||
+		(!nulls[F_NET_PROFIT] && acc != v[F_NET_PROFIT]) ||
+		__builtin_add_overflow(acc, v[F_REFERRAL], &acc) ||
+		(!nulls[F_TOTAL_VALUE] && acc != v[F_TOTAL_VALUE]))
+		return false;
+	return true;
+}
+
+/*
  * Check a profit value given to the roll-up, its money fields decoded in
  * parts: entries must not be negative, and each derived field that is not
  * NULL must be what the waterfall gives from the lines (a NULL line
@@ -287,7 +351,7 @@ static const struct
  */
 static void
 rollup_check(const Datum *values, const bool *nulls,
-			 const CprofNumericParts *parts)
+			 const CprofNumericParts *parts, const RollupScales *sc)
 {
 	if (!nulls[F_ENTRIES] && DatumGetInt64(values[F_ENTRIES]) < 0)
 		ereport(ERROR,
@@ -296,35 +360,8 @@ rollup_check(const Datum *values, const bool *nulls,
 						DatumGetInt64(values[F_ENTRIES])),
 				 errdetail("entries counts the ledger entries a profit value sums up."),
 				 errhint("Build profit values with client_profit(), or give entries the number of entries behind the value (0 for none, NULL counts as 0).")));
-	{
-		/* the fast path: one pass of running sums over the lines */
-		const CprofNumericParts *terms[NUM_BUCKETS];
-		int			signs[NUM_BUCKETS];
-		const CprofNumericParts *expect[lengthof(waterfall_derived)];
-		int			at[lengthof(waterfall_derived)];
-		int			n = 0;
-		int			m = 0;
-		int			line = 0;
-
-		for (int d = 0; d < (int) lengthof(waterfall_derived); d++)
-		{
-			for (; line < waterfall_derived[d].nlines; line++)
-			{
-				if (!nulls[waterfall_lines[line].field])
-				{
-					terms[n] = &parts[waterfall_lines[line].field];
-					signs[n++] = waterfall_lines[line].sign;
-				}
-			}
-			if (!nulls[waterfall_derived[d].field])
-			{
-				expect[m] = &parts[waterfall_derived[d].field];
-				at[m++] = n;
-			}
-		}
-		if (money_parts_running_sums(terms, signs, n, expect, at, m) == -1)
-			return;
-	}
+	if (rollup_check_fast(nulls, parts, sc))
+		return;
 	/* not decided, or a difference: every derived field, in numeric */
 	for (int d = 0; d < (int) lengthof(waterfall_derived); d++)
 	{
@@ -410,8 +447,10 @@ rollup_desc(FunctionCallInfo fcinfo, HeapTupleHeader th)
  * is skipped: a moving-aggregate transition function must not return
  * NULL), or NULL when an inverse cannot be done exactly (the executor then
  * recomputes the window frame).  A state of another form is an error.
+ * Inlined into each C symbol, so that the shape and the type are constants
+ * there and the per-row path has no dispatch left.
  */
-static Datum
+static pg_attribute_always_inline Datum
 profit_step(FunctionCallInfo fcinfo, ProfitShape shape, Oid type, bool remove)
 {
 	MemoryContext aggcxt;
@@ -480,13 +519,26 @@ profit_step(FunctionCallInfo fcinfo, ProfitShape shape, Oid type, bool remove)
 				{
 					/* each money field decoded once, for the check and the sums */
 					CprofNumericParts parts[NUM_PROFIT_FIELDS];
+					RollupScales sc = {true, PG_INT32_MAX, 0};
 
 					for (int f = 0; f < NUM_PROFIT_FIELDS; f++)
 					{
-						if (f != F_MARGIN && f != F_ENTRIES && !nulls[f])
-							money_decode(values[f], &parts[f]);
+						if (!MONEY_FIELD(f) || nulls[f])
+						{
+							/* NULL counts as 0; margin and entries unused */
+							memset(&parts[f], 0, sizeof(parts[f]));
+							parts[f].fits = parts[f].finite = true;
+							continue;
+						}
+						cprof_numeric_parts(values[f], &parts[f]);
+						sc.fits &= parts[f].fits;
+						if (parts[f].units != 0)
+						{
+							sc.smin = Min(sc.smin, parts[f].dscale);
+							sc.smax = Max(sc.smax, parts[f].dscale);
+						}
 					}
-					rollup_check(values, nulls, parts);
+					rollup_check(values, nulls, parts, &sc);
 					for (int b = 0; b < NUM_BUCKETS; b++)
 					{
 						int			f = cprof_profit_bucket_field[b];

@@ -130,9 +130,9 @@ typedef enum CprofNumKind
 } CprofNumKind;
 
 /*
- * A numeric Datum decoded for the int128 fast path (money_decode), for
- * callers that use a value more than once (money_add_parts,
- * money_parts_running_sums).
+ * A numeric Datum decoded for the int128 fast path (cprof_numeric_parts,
+ * numeric_format.h), for callers that use a value more than once
+ * (money_add_parts, the roll-up's check in client_profit.c).
  */
 typedef struct CprofNumericParts
 {
@@ -408,13 +408,8 @@ extern void money_add_numeric(CprofMoney *m, Datum value, bool negate,
 							  MemoryContext cxt);
 extern bool money_sub_numeric(CprofMoney *m, Datum value, bool negate,
 							  MemoryContext cxt);
-extern void money_decode(Datum value, CprofNumericParts *p);
 extern void money_add_parts(CprofMoney *m, const CprofNumericParts *p,
 							Datum value, bool negate, MemoryContext cxt);
-extern int	money_parts_running_sums(const CprofNumericParts *const *t,
-									 const int *sign, int n,
-									 const CprofNumericParts *const *e,
-									 const int *at, int m);
 extern void money_add_int64(CprofMoney *m, int64 value, bool negate,
 							MemoryContext cxt);
 extern bool money_sub_int64(CprofMoney *m, int64 value, bool negate,

@@ -161,20 +161,7 @@ money_add_numeric(CprofMoney *m, Datum value, bool negate, MemoryContext cxt)
 	}
 }
 
-/*
- * Decode a numeric Datum once, for callers that use it several times
- * (money_add_parts, money_parts_sum_equals).
- */
-void
-money_decode(Datum value, CprofNumericParts *p)
-{
-	p->units = 0;
-	p->dscale = 0;
-	p->finite = cprof_numeric_decode_inline(value, &p->units, &p->dscale, &p->fits) == CPROF_NUM_FINITE;
-	p->fits &= p->finite;
-}
-
-/* money_add_numeric for a value decoded by money_decode into p. */
+/* money_add_numeric for a value decoded by cprof_numeric_parts into p. */
 void
 money_add_parts(CprofMoney *m, const CprofNumericParts *p, Datum value,
 				bool negate, MemoryContext cxt)
@@ -186,60 +173,6 @@ money_add_parts(CprofMoney *m, const CprofNumericParts *p, Datum value,
 		raise_scale(m, p->dscale, 1, cxt);
 		add_value(m, p->units, p->dscale, p->fits, value, false, negate, cxt);
 	}
-}
-
-/*
- * Running sums of decoded values checked against expected ones: the sum
- * sign[0] t[0] + ... + sign[at[j] - 1] t[at[j] - 1] must equal e[j] for
- * j = 0 .. m-1 (at[] ascending, signs +1 or -1).  Returns -1 when all hold,
- * the first j that does not, or -2 when the int128 fast path cannot decide
- * (a value that is not finite or does not fit, or an overflow): the caller
- * then decides in numeric.
- */
-int
-money_parts_running_sums(const CprofNumericParts *const *t, const int *sign,
-						 int n, const CprofNumericParts *const *e,
-						 const int *at, int m)
-{
-	int			s = 0;
-	int128		acc = 0;
-	int			j = 0;
-
-	for (int i = 0; i < n; i++)
-	{
-		if (!t[i]->fits)
-			return -2;
-		s = Max(s, t[i]->dscale);
-	}
-	for (int i = 0; i < m; i++)
-	{
-		if (!e[i]->fits)
-			return -2;
-		s = Max(s, e[i]->dscale);
-	}
-	for (int i = 0; i <= n; i++)
-	{
-		while (j < m && at[j] == i)
-		{
-			int128		want = e[j]->units;
-
-			if (!cprof_scale_up(&want, s - e[j]->dscale))
-				return -2;
-			if (acc != want)
-				return j;
-			j++;
-		}
-		if (i < n)
-		{
-			int128		v = t[i]->units;
-
-			if (!cprof_scale_up(&v, s - t[i]->dscale) ||
-				(sign[i] > 0 ? __builtin_add_overflow(acc, v, &acc)
-				 : __builtin_sub_overflow(acc, v, &acc)))
-				return -2;
-		}
-	}
-	return -1;
 }
 
 void
@@ -858,7 +791,21 @@ slot_fast(CprofMoneySlot *s, int128 v, int dscale, bool negate, bool remove)
 {
 	int128		sum;
 
-	if (unlikely(dscale > s->scale) || !cprof_scale_up(&v, s->scale - dscale))
+	if (unlikely(dscale > s->scale))
+	{
+		/* a larger display scale: the fast part scales up (raise_scale) */
+		int128		f = s->fast;
+
+		if (remove || !cprof_scale_up(&f, dscale - s->scale) ||
+			(negate ? __builtin_sub_overflow(f, v, &sum)
+			 : __builtin_add_overflow(f, v, &sum)))
+			return false;
+		s->fast = sum;
+		s->scale = dscale;
+		s->scale_count = 1;
+		return true;
+	}
+	if (!cprof_scale_up(&v, s->scale - dscale))
 		return false;
 	if (dscale == s->scale && remove && s->scale_count <= 1)
 		return false;			/* the general path reports it */
@@ -876,15 +823,13 @@ void
 money_slot_add_numeric(CprofStateRef *ref, Size off, Datum value, bool negate)
 {
 	CprofMoney	m;
-	int128		v = 0;
-	int			dscale = 0;
-	bool		fits;
+	CprofNumericParts p;
 
-	if (likely(cprof_numeric_decode_inline(value, &v, &dscale, &fits) == CPROF_NUM_FINITE &&
-			   fits && slot_fast(SLOT(ref, off), v, dscale, negate, false)))
+	cprof_numeric_parts(value, &p);
+	if (likely(p.fits && slot_fast(SLOT(ref, off), p.units, p.dscale, negate, false)))
 		return;
 	slot_get(ref, off, &m);
-	money_add_numeric(&m, value, negate, CurrentMemoryContext);
+	money_add_parts(&m, &p, value, negate, CurrentMemoryContext);
 	money_slot_set(ref, off, &m);
 }
 
@@ -933,7 +878,7 @@ money_slot_sub_int64(CprofStateRef *ref, Size off, int64 value, bool negate)
 	return ok;
 }
 
-/* The slot += a value decoded by money_decode into p (value its Datum). */
+/* The slot += a value decoded by cprof_numeric_parts into p (value its Datum). */
 void
 money_slot_add_parts(CprofStateRef *ref, Size off, const CprofNumericParts *p,
 					 Datum value)

@@ -59,7 +59,7 @@ cprof_scale_up(int128 *v, int k)
 static inline CprofNumKind
 cprof_numeric_decode_inline(Datum d, int128 *value, int *dscale, bool *fits)
 {
-	struct varlena *v = (struct varlena *) PG_DETOAST_DATUM_PACKED(d);
+	struct varlena *v = (struct varlena *) DatumGetPointer(d);
 	const char *p = VARDATA_ANY(v);
 	int			len = VARSIZE_ANY_EXHDR(v);
 	uint16		header;
@@ -70,6 +70,13 @@ cprof_numeric_decode_inline(Datum d, int128 *value, int *dscale, bool *fits)
 	int128		acc = 0;
 	int			e;
 
+	/* short headers are read as they are; only a toasted value is fetched */
+	if (unlikely(VARATT_IS_EXTERNAL(v) || VARATT_IS_COMPRESSED(v)))
+	{
+		v = pg_detoast_datum_packed(v);
+		p = VARDATA_ANY(v);
+		len = VARSIZE_ANY_EXHDR(v);
+	}
 	memcpy(&header, p, sizeof(uint16));
 	if ((header & NUM_SIGN_MASK) == NUM_SPECIAL)
 	{
@@ -139,13 +146,33 @@ cprof_numeric_decode_inline(Datum d, int128 *value, int *dscale, bool *fits)
 		}
 		else
 		{
-			/* digits below the display scale are zero in a valid numeric */
-			static const int16 div[NUM_DEC_DIGITS + 1] = {1, 10, 100, 1000, 10000};
+			/*
+			 * digits below the display scale are zero in a valid numeric;
+			 * constant divisors, which the compiler turns into multiplies
+			 */
+			int			q;
+			int			r;
+			int			mul;
 
-			if (-e > NUM_DEC_DIGITS || dig % div[-e] != 0)
+			switch (-e)
+			{
+				case 1:
+					q = dig / 10, r = dig % 10, mul = 1000;
+					break;
+				case 2:
+					q = dig / 100, r = dig % 100, mul = 100;
+					break;
+				case 3:
+					q = dig / 1000, r = dig % 1000, mul = 10;
+					break;
+				default:
+					q = 0, r = 1, mul = 0;	/* not a valid numeric */
+					break;
+			}
+			if (r != 0)
 				*fits = false;
 			else
-				acc = acc * (NUM_NBASE / div[-e]) + dig / div[-e];
+				acc = acc * mul + q;
 		}
 	}
 	if ((Pointer) v != DatumGetPointer(d))
@@ -154,6 +181,20 @@ cprof_numeric_decode_inline(Datum d, int128 *value, int *dscale, bool *fits)
 		return CPROF_NUM_FINITE;
 	*value = neg ? -acc : acc;
 	return CPROF_NUM_FINITE;
+}
+
+/*
+ * Decode a numeric Datum once into p, for callers that use it several
+ * times (money_add_parts, the roll-up's check in client_profit.c).
+ */
+static inline void
+cprof_numeric_parts(Datum value, CprofNumericParts *p)
+{
+	p->units = 0;
+	p->dscale = 0;
+	p->finite = cprof_numeric_decode_inline(value, &p->units, &p->dscale,
+											&p->fits) == CPROF_NUM_FINITE;
+	p->fits &= p->finite;
 }
 
 #endif							/* CPROF_NUMERIC_FORMAT_H */
