@@ -61,10 +61,10 @@ CREATE TYPE cprof_client_profit_state (
     INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended);
 COMMENT ON TYPE cprof_client_profit_state IS 'state of client_profit(): rows, entries and the exact (or compensated double precision) sums of the waterfall''s lines, or of revenue minus cost; text form ''1 waterfall rows=2 entries=2 revenue=100/1 ...''';
 CREATE FUNCTION cprof_client_profit_combine(cprof_client_profit_state, cprof_client_profit_state) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
 COMMENT ON FUNCTION cprof_client_profit_combine(cprof_client_profit_state, cprof_client_profit_state) IS 'internal: combine function of client_profit()';
 CREATE FUNCTION cprof_client_profit_final(cprof_client_profit_state) RETURNS profit
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 40;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 COMMENT ON FUNCTION cprof_client_profit_final(cprof_client_profit_state) IS 'internal: final function of client_profit(amount, kind) and client_profit(profit)';
 CREATE FUNCTION cprof_client_profit_numeric_final(cprof_client_profit_state) RETURNS numeric
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
@@ -75,10 +75,10 @@ COMMENT ON FUNCTION cprof_client_profit_float8_final(cprof_client_profit_state) 
 
 -- client_profit(revenue, cost): total revenue minus total cost.
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, numeric, numeric) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_net_numeric' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_net_numeric' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_trans(cprof_client_profit_state, numeric, numeric) IS 'internal: transition function of client_profit(numeric, numeric)';
 CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, numeric, numeric) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_net_numeric' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_net_numeric' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, numeric, numeric) IS 'internal: inverse transition function of client_profit(numeric, numeric) (moving aggregate)';
 CREATE AGGREGATE client_profit(revenue numeric, cost numeric) (
     SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 64,
@@ -89,10 +89,10 @@ CREATE AGGREGATE client_profit(revenue numeric, cost numeric) (
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(numeric, numeric) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, double precision, double precision) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_net_float8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_net_float8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_trans(cprof_client_profit_state, double precision, double precision) IS 'internal: transition function of client_profit(double precision, double precision)';
 CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, double precision, double precision) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_net_float8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_net_float8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, double precision, double precision) IS 'internal: inverse transition function of client_profit(double precision, double precision) (moving aggregate)';
 CREATE AGGREGATE client_profit(revenue double precision, cost double precision) (
     SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 72,
@@ -103,10 +103,10 @@ CREATE AGGREGATE client_profit(revenue double precision, cost double precision) 
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(double precision, double precision) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (compensated double precision sum)';
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, smallint, smallint) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_net_int2' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_net_int2' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_trans(cprof_client_profit_state, smallint, smallint) IS 'internal: transition function of client_profit(smallint, smallint)';
 CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, smallint, smallint) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_net_int2' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_net_int2' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, smallint, smallint) IS 'internal: inverse transition function of client_profit(smallint, smallint) (moving aggregate)';
 CREATE AGGREGATE client_profit(revenue smallint, cost smallint) (
     SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 64,
@@ -117,10 +117,10 @@ CREATE AGGREGATE client_profit(revenue smallint, cost smallint) (
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(smallint, smallint) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, integer, integer) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_net_int4' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_net_int4' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_trans(cprof_client_profit_state, integer, integer) IS 'internal: transition function of client_profit(integer, integer)';
 CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, integer, integer) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_net_int4' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_net_int4' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, integer, integer) IS 'internal: inverse transition function of client_profit(integer, integer) (moving aggregate)';
 CREATE AGGREGATE client_profit(revenue integer, cost integer) (
     SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 64,
@@ -131,10 +131,10 @@ CREATE AGGREGATE client_profit(revenue integer, cost integer) (
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(integer, integer) IS 'profit of the group: sum(revenue) - sum(cost), a NULL argument counting as 0 (exact numeric result)';
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, bigint, bigint) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_net_int8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_net_int8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_trans(cprof_client_profit_state, bigint, bigint) IS 'internal: transition function of client_profit(bigint, bigint)';
 CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, bigint, bigint) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_net_int8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_net_int8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, bigint, bigint) IS 'internal: inverse transition function of client_profit(bigint, bigint) (moving aggregate)';
 CREATE AGGREGATE client_profit(revenue bigint, cost bigint) (
     SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 64,
@@ -147,10 +147,10 @@ COMMENT ON AGGREGATE client_profit(bigint, bigint) IS 'profit of the group: sum(
 
 -- client_profit(amount, kind): the waterfall from a ledger of categorized entries.
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, numeric, text) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_ledger_numeric' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_ledger_numeric' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_trans(cprof_client_profit_state, numeric, text) IS 'internal: transition function of client_profit(numeric, text)';
 CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, numeric, text) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_ledger_numeric' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_ledger_numeric' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, numeric, text) IS 'internal: inverse transition function of client_profit(numeric, text) (moving aggregate)';
 CREATE AGGREGATE client_profit(amount numeric, kind text) (
     SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
@@ -161,10 +161,10 @@ CREATE AGGREGATE client_profit(amount numeric, kind text) (
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(numeric, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, double precision, text) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_ledger_float8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_ledger_float8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_trans(cprof_client_profit_state, double precision, text) IS 'internal: transition function of client_profit(double precision, text)';
 CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, double precision, text) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_ledger_float8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_ledger_float8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, double precision, text) IS 'internal: inverse transition function of client_profit(double precision, text) (moving aggregate)';
 CREATE AGGREGATE client_profit(amount double precision, kind text) (
     SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 312,
@@ -175,10 +175,10 @@ CREATE AGGREGATE client_profit(amount double precision, kind text) (
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(double precision, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (double precision amounts summed with compensation)';
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, smallint, text) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_ledger_int2' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_ledger_int2' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_trans(cprof_client_profit_state, smallint, text) IS 'internal: transition function of client_profit(smallint, text)';
 CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, smallint, text) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_ledger_int2' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_ledger_int2' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, smallint, text) IS 'internal: inverse transition function of client_profit(smallint, text) (moving aggregate)';
 CREATE AGGREGATE client_profit(amount smallint, kind text) (
     SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
@@ -189,10 +189,10 @@ CREATE AGGREGATE client_profit(amount smallint, kind text) (
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(smallint, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, integer, text) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_ledger_int4' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_ledger_int4' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_trans(cprof_client_profit_state, integer, text) IS 'internal: transition function of client_profit(integer, text)';
 CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, integer, text) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_ledger_int4' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_ledger_int4' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, integer, text) IS 'internal: inverse transition function of client_profit(integer, text) (moving aggregate)';
 CREATE AGGREGATE client_profit(amount integer, kind text) (
     SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
@@ -203,10 +203,10 @@ CREATE AGGREGATE client_profit(amount integer, kind text) (
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE client_profit(integer, text) IS 'customer P&L waterfall of a ledger: kind is one of revenue, discount, cogs, service, sales, commission, quality, acquisition, bad_debt, referral (exact)';
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, bigint, text) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_ledger_int8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_ledger_int8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_trans(cprof_client_profit_state, bigint, text) IS 'internal: transition function of client_profit(bigint, text)';
 CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, bigint, text) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_ledger_int8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_ledger_int8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, bigint, text) IS 'internal: inverse transition function of client_profit(bigint, text) (moving aggregate)';
 CREATE AGGREGATE client_profit(amount bigint, kind text) (
     SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
@@ -219,10 +219,10 @@ COMMENT ON AGGREGATE client_profit(bigint, text) IS 'customer P&L waterfall of a
 
 -- client_profit(profit): re-aggregates profit values (monthly to yearly).
 CREATE FUNCTION cprof_client_profit_trans(cprof_client_profit_state, profit) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_rollup' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_trans_rollup' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_trans(cprof_client_profit_state, profit) IS 'internal: transition function of client_profit(profit)';
 CREATE FUNCTION cprof_client_profit_minv(cprof_client_profit_state, profit) RETURNS cprof_client_profit_state
-    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_rollup' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_client_profit_minv_rollup' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_client_profit_minv(cprof_client_profit_state, profit) IS 'internal: inverse transition function of client_profit(profit) (moving aggregate)';
 CREATE AGGREGATE client_profit(profit) (
     SFUNC = cprof_client_profit_trans, STYPE = cprof_client_profit_state, SSPACE = 280,
@@ -541,19 +541,19 @@ CREATE TYPE cprof_hhi_state (
     INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended);
 COMMENT ON TYPE cprof_hhi_state IS 'state of hhi(): the count of values and the compensated sums of the values and of their squares, scaled by a power of two; text form ''1 hhi n=3 exponent=3 sum=1.25/0 sumsq=0.59375/0''';
 CREATE FUNCTION cprof_hhi_combine(cprof_hhi_state, cprof_hhi_state) RETURNS cprof_hhi_state
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
 COMMENT ON FUNCTION cprof_hhi_combine(cprof_hhi_state, cprof_hhi_state) IS 'internal: combine function of hhi(value)';
 CREATE FUNCTION cprof_hhi_final(cprof_hhi_state) RETURNS double precision
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_hhi_final(cprof_hhi_state) IS 'internal: final function of hhi(value)';
 CREATE FUNCTION cprof_hhi_trans(cprof_hhi_state, numeric) RETURNS cprof_hhi_state
-    AS 'MODULE_PATHNAME', 'cprof_hhi_trans_numeric' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_hhi_trans_numeric' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_hhi_trans(cprof_hhi_state, numeric) IS 'internal: transition function of hhi(numeric)';
 CREATE FUNCTION cprof_hhi_trans(cprof_hhi_state, double precision) RETURNS cprof_hhi_state
-    AS 'MODULE_PATHNAME', 'cprof_hhi_trans_float8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_hhi_trans_float8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_hhi_trans(cprof_hhi_state, double precision) IS 'internal: transition function of hhi(double precision)';
 CREATE FUNCTION cprof_hhi_trans(cprof_hhi_state, integer) RETURNS cprof_hhi_state
-    AS 'MODULE_PATHNAME', 'cprof_hhi_trans_int4' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_hhi_trans_int4' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_hhi_trans(cprof_hhi_state, integer) IS 'internal: transition function of hhi(integer)';
 CREATE AGGREGATE hhi(value numeric) (
     SFUNC = cprof_hhi_trans, STYPE = cprof_hhi_state, SSPACE = 104,
@@ -640,16 +640,16 @@ CREATE TYPE cprof_cohort_ltv_state (
     INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended);
 COMMENT ON TYPE cprof_cohort_ltv_state IS 'state of cohort_ltv(): clients, churned clients, the compensated sum of the tenures, the exact sum of the profits, and the discount of the 4-argument form; text form ''1 cohort clients=3 churned=2 exposure=4/0 profit=16.0/2''';
 CREATE FUNCTION cprof_cohort_ltv_trans(cprof_cohort_ltv_state, numeric, double precision, boolean) RETURNS cprof_cohort_ltv_state
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_cohort_ltv_trans(cprof_cohort_ltv_state, numeric, double precision, boolean) IS 'internal: transition function of cohort_ltv(numeric, double precision, boolean)';
 CREATE FUNCTION cprof_cohort_ltv_trans(cprof_cohort_ltv_state, numeric, double precision, boolean, double precision) RETURNS cprof_cohort_ltv_state
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_cohort_ltv_trans(cprof_cohort_ltv_state, numeric, double precision, boolean, double precision) IS 'internal: transition function of cohort_ltv(numeric, double precision, boolean, double precision)';
 CREATE FUNCTION cprof_cohort_ltv_combine(cprof_cohort_ltv_state, cprof_cohort_ltv_state) RETURNS cprof_cohort_ltv_state
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
 COMMENT ON FUNCTION cprof_cohort_ltv_combine(cprof_cohort_ltv_state, cprof_cohort_ltv_state) IS 'internal: combine function of cohort_ltv()';
 CREATE FUNCTION cprof_cohort_ltv_final(cprof_cohort_ltv_state) RETURNS cohort_value
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 40;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 COMMENT ON FUNCTION cprof_cohort_ltv_final(cprof_cohort_ltv_state) IS 'internal: final function of cohort_ltv()';
 
 CREATE AGGREGATE cohort_ltv(profit numeric, tenure double precision, churned boolean) (
@@ -701,17 +701,17 @@ CREATE TYPE cprof_rfm_state (
     INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended);
 COMMENT ON TYPE cprof_rfm_state IS 'state of rfm(): rows, as_of, unit, the exact total and first-day spend, and the distinct purchase days; text form ''1 rfm rows=3 as_of=2024-03-01 unit=0/1/0 total=70.00/3 first_total=10.00/1 days=2024-01-01+9+22''';
 CREATE FUNCTION cprof_rfm_trans(cprof_rfm_state, date, numeric, date, interval) RETURNS cprof_rfm_state
-    AS 'MODULE_PATHNAME', 'cprof_rfm_trans_date' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_rfm_trans_date' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_rfm_trans(cprof_rfm_state, date, numeric, date, interval) IS 'internal: transition function of rfm(date, numeric, date, interval)';
 -- STABLE: the calendar day of a timestamptz depends on the TimeZone setting.
 CREATE FUNCTION cprof_rfm_trans(cprof_rfm_state, timestamptz, numeric, timestamptz, interval) RETURNS cprof_rfm_state
-    AS 'MODULE_PATHNAME', 'cprof_rfm_trans_timestamptz' LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE COST 10;
+    AS 'MODULE_PATHNAME', 'cprof_rfm_trans_timestamptz' LANGUAGE C STABLE CALLED ON NULL INPUT PARALLEL SAFE;
 COMMENT ON FUNCTION cprof_rfm_trans(cprof_rfm_state, timestamptz, numeric, timestamptz, interval) IS 'internal: transition function of rfm(timestamptz, numeric, timestamptz, interval); STABLE because days are taken in the session time zone';
 CREATE FUNCTION cprof_rfm_combine(cprof_rfm_state, cprof_rfm_state) RETURNS cprof_rfm_state
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
 COMMENT ON FUNCTION cprof_rfm_combine(cprof_rfm_state, cprof_rfm_state) IS 'internal: combine function of rfm()';
 CREATE FUNCTION cprof_rfm_final(cprof_rfm_state) RETURNS rfm
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 40;
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 20;
 COMMENT ON FUNCTION cprof_rfm_final(cprof_rfm_state) IS 'internal: final function of rfm()';
 CREATE AGGREGATE rfm(purchased_at date, amount numeric, as_of date, unit interval) (
     SFUNC = cprof_rfm_trans, STYPE = cprof_rfm_state, SSPACE = 176,

@@ -111,8 +111,29 @@ BEGIN
     PERFORM set_config('max_parallel_workers_per_gather', '0', false);
 END $$;
 
+-- hhi against cprof 1.0 (bench_versus_10, lib.sql), over one value per
+-- client and grouped (1,000 groups of the ledger's amounts), in the four
+-- plan shapes
+CREATE OR REPLACE FUNCTION pg_temp.run_hhi(shape text, workers int) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('enable_hashagg', (shape = 'hash')::text, false);
+    PERFORM set_config('max_parallel_workers_per_gather', workers::text, false);
+    PERFORM bench_versus_10('pareto', 'hhi(value), one value per client',
+        'SELECT {s}hhi(value) FROM cv_ledger');
+    PERFORM bench_versus_10('pareto', 'hhi(amount) numeric, 1000 groups',
+        'SELECT client_id % 1000, {s}hhi(amount) FROM ledger GROUP BY 1');
+    PERFORM bench_versus_10('pareto', 'hhi(amount) double, 1000 groups',
+        'SELECT client_id % 1000, {s}hhi(amount_f) FROM ledger GROUP BY 1');
+END $$;
+
 \o /dev/null
 SELECT pg_temp.run('cv_ledger');
 SELECT pg_temp.run('cv_direct');
+SELECT pg_temp.run_hhi('hash', 0);
+SELECT pg_temp.run_hhi('sort', 0);
+SELECT pg_temp.run_hhi('hash', 2);
+SELECT pg_temp.run_hhi('sort', 2);
 \o
+RESET enable_hashagg;
+RESET max_parallel_workers_per_gather;
 RESET work_mem;

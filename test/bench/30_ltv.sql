@@ -82,3 +82,53 @@ SELECT pg_temp.run(0);
 SELECT pg_temp.run(2);
 \o
 DROP TABLE ltv_input;
+
+-- cohort_ltv and rfm against cprof 1.0 (bench_versus_10, lib.sql; rfm's
+-- own section, against plain SQL, is 40_clv), in the four plan shapes:
+-- cohort_ltv over one row per client (profit, tenure in months, churned)
+-- by acquisition month and by 1,000 groups, rfm per client.
+DROP TABLE IF EXISTS cohort_input;
+CREATE TABLE cohort_input AS
+SELECT c.client_id, date_trunc('month', c.acquired_on)::date AS cohort,
+       coalesce(sum(l.amount) FILTER (WHERE l.kind = 'revenue'), 0)
+         - coalesce(sum(l.amount) FILTER (WHERE l.kind <> 'revenue'), 0) AS profit,
+       ((coalesce(c.churned_on, date '2025-12-31') - c.acquired_on) / 30.4375)::float8 AS tenure,
+       c.churned_on IS NOT NULL AS churned
+FROM clients c JOIN ledger l USING (client_id)
+GROUP BY c.client_id, c.acquired_on, c.churned_on;
+VACUUM ANALYZE cohort_input;
+
+-- cohort_ltv's results with margin and ltv to 13 significant digits: 1.1
+-- rounds them as float8::numeric does (15 digits, correctly rounded), 1.0
+-- was one unit off in the 15th digit near a rounding tie
+CREATE OR REPLACE FUNCTION pg_temp.cohort_check(query text) RETURNS text LANGUAGE sql AS $f$
+SELECT format($q$SELECT k, (c).clients, (c).churned, (c).exposure, (c).churn_rate, (c).retention,
+                        (c).expected_tenure, to_char((c).margin::float8, '9.999999999999EEEE'),
+                        to_char((c).ltv::float8, '9.999999999999EEEE')
+                 FROM (%s) s(k, c)$q$, query)
+$f$;
+
+CREATE OR REPLACE FUNCTION pg_temp.run_states(shape text, workers int) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('enable_hashagg', (shape = 'hash')::text, false);
+    PERFORM set_config('max_parallel_workers_per_gather', workers::text, false);
+    PERFORM bench_versus_10('ltv', 'cohort_ltv(profit, tenure, churned, 0.01) by cohort',
+        'SELECT cohort, {s}cohort_ltv(profit, tenure, churned, 0.01) FROM cohort_input GROUP BY cohort',
+        pg_temp.cohort_check('SELECT cohort, {s}cohort_ltv(profit, tenure, churned, 0.01) FROM cohort_input GROUP BY cohort'));
+    PERFORM bench_versus_10('ltv', 'cohort_ltv(profit, tenure, churned), 1000 groups',
+        'SELECT client_id % 1000, {s}cohort_ltv(profit, tenure, churned) FROM cohort_input GROUP BY 1',
+        pg_temp.cohort_check('SELECT client_id % 1000, {s}cohort_ltv(profit, tenure, churned) FROM cohort_input GROUP BY 1'));
+    PERFORM bench_versus_10('ltv', 'rfm(booked_on, amount, as_of, ''7 days'') per client',
+        $q$SELECT client_id, {s}rfm(booked_on, amount, date '2025-12-31', '7 days')
+           FROM ledger WHERE kind = 'revenue' GROUP BY client_id$q$);
+END $$;
+
+\o /dev/null
+SELECT pg_temp.run_states('hash', 0);
+SELECT pg_temp.run_states('sort', 0);
+SELECT pg_temp.run_states('hash', 2);
+SELECT pg_temp.run_states('sort', 2);
+\o
+RESET enable_hashagg;
+RESET max_parallel_workers_per_gather;
+DROP TABLE cohort_input;

@@ -19,6 +19,18 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 echo "cprof bench: $n ledger entries; $(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB;" \
 	"PostgreSQL $(psql -XAtc 'show server_version'), jit off"
 $psql -c "CREATE EXTENSION IF NOT EXISTS cprof SCHEMA public" -f lib.sql
+# cprof 1.0, built from the release commit as a second library (cprof10.so)
+# and loaded as plain objects into the schema cprof10, so that the sections
+# time each aggregate of this build beside its 1.0 self in the same run
+# (bench_versus_10, lib.sql).  Needs the git history; without it the
+# comparison is skipped and said so.
+if out=$(bash build_cprof10.sh 2>&1); then
+	$psql -c "DROP SCHEMA IF EXISTS cprof10 CASCADE" -c "CREATE SCHEMA cprof10" \
+		-c "SET search_path = cprof10" -f "$out" >/dev/null
+	echo "cprof 1.0 (commit $(cd ../.. && git rev-parse --short "${CPROF10_COMMIT:-13b59b3}")) loaded as schema cprof10"
+else
+	echo "cprof 1.0 not built, comparison with 1.0 skipped: $out"
+fi
 echo "generating the ledger ..."
 $psql -f ../ledger.sql
 # CPROF_BENCH_SECTIONS picks sections by glob, e.g. "10_*" for client_profit only

@@ -20,7 +20,8 @@ CREATE TABLE bench_result (
     workers int,
     cprof_ms double precision,
     plain_ms double precision,
-    floor_ms double precision
+    floor_ms double precision,
+    v10_ms double precision
 );
 
 CREATE OR REPLACE FUNCTION bench_time(query text, runs int DEFAULT 3)
@@ -58,4 +59,48 @@ BEGIN
             current_setting('max_parallel_workers_per_gather')::int,
             bench_time(cprof_query), bench_time(plain_query), bench_time(floor_query));
     RAISE NOTICE 'bench % done', label;
+END $$;
+
+CREATE OR REPLACE FUNCTION bench_versus_10(section text, label text, query text,
+                                           check_query text DEFAULT NULL, runs int DEFAULT 5)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    q_new text := replace(replace(query, '{s}', ''), '{v}', '');
+    q_old text := replace(replace(query, '{s}', 'cprof10.'), '{v}', '10');
+    c_new text := replace(replace(coalesce(check_query, query), '{s}', ''), '{v}', '');
+    c_old text := replace(replace(coalesce(check_query, query), '{s}', 'cprof10.'), '{v}', '10');
+    t0 timestamptz;
+    t_new double precision[] := '{}';
+    t_old double precision[] := '{}';
+    same boolean;
+    n bigint;
+BEGIN
+    IF to_regnamespace('cprof10') IS NULL THEN
+        RAISE NOTICE 'bench % skipped: cprof 1.0 is not loaded', label;
+        RETURN;
+    END IF;
+    -- this build's library first: cprof10.so, linked -Bsymbolic, binds its
+    -- own calls to itself whatever was loaded before it, but not the reverse
+    PERFORM expected_tenure(0.5::double precision);
+    EXECUTE format('SELECT NOT EXISTS ((SELECT x::text FROM (%1$s) x) EXCEPT ALL (SELECT x::text FROM (%2$s) x))'
+                   ' AND NOT EXISTS ((SELECT x::text FROM (%2$s) x) EXCEPT ALL (SELECT x::text FROM (%1$s) x))',
+                   c_new, c_old) INTO same;
+    IF NOT same THEN
+        RAISE EXCEPTION 'bench %: this build and cprof 1.0 give different results', label;
+    END IF;
+    FOR i IN 1..runs LOOP
+        t0 := clock_timestamp();
+        EXECUTE 'SELECT count(s) FROM (' || q_new || ') s' INTO n;
+        t_new := t_new || extract(epoch FROM clock_timestamp() - t0) * 1000;
+        t0 := clock_timestamp();
+        EXECUTE 'SELECT count(s) FROM (' || q_old || ') s' INTO n;
+        t_old := t_old || extract(epoch FROM clock_timestamp() - t0) * 1000;
+    END LOOP;
+    INSERT INTO bench_result (section, label, plan, workers, cprof_ms, v10_ms)
+    VALUES (section, label,
+            CASE WHEN current_setting('enable_hashagg')::boolean THEN 'hash' ELSE 'sort' END,
+            current_setting('max_parallel_workers_per_gather')::int,
+            (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY t) FROM unnest(t_new) t),
+            (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY t) FROM unnest(t_old) t));
+    RAISE NOTICE 'bench % (against 1.0) done', label;
 END $$;
