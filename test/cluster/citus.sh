@@ -38,29 +38,11 @@ shards=4
 
 # -------------------------------------------------------------------------
 # XFAIL: split checks expected to fail until the aggregate gets a concrete
-# state type (today every cprof aggregate has STYPE internal, which Citus
-# cannot split: "unsupported aggregate function").  Delete a line when its
+# state type (the model fits still have STYPE internal, which Citus cannot
+# split: "unsupported aggregate function").  Delete a line when its
 # aggregate gets its state type; a listed check that passes is an XPASS and
 # fails the run, so the list cannot go stale.
 XFAIL_SPLIT=(
-	'client_profit(numeric,numeric)'
-	'client_profit(double precision,double precision)'
-	'client_profit(smallint,smallint)'
-	'client_profit(integer,integer)'
-	'client_profit(bigint,bigint)'
-	'client_profit(numeric,text)'
-	'client_profit(double precision,text)'
-	'client_profit(smallint,text)'
-	'client_profit(integer,text)'
-	'client_profit(bigint,text)'
-	'client_profit(profit)'
-	'cohort_ltv(numeric,double precision,boolean)'
-	'cohort_ltv(numeric,double precision,boolean,double precision)'
-	'hhi(numeric)'
-	'hhi(double precision)'
-	'hhi(integer)'
-	'rfm(date,numeric,date,interval)'
-	'rfm(timestamp with time zone,numeric,timestamp with time zone,interval)'
 	'bgnbd_fit(double precision,double precision,double precision)'
 	'pareto_nbd_fit(double precision,double precision,double precision)'
 	'gamma_gamma_fit(double precision,double precision)'
@@ -296,6 +278,43 @@ for type in numeric 'double precision' integer; do
 		check_nested "${label//%t/$type}" "$call" "$type"
 	done <<<"$NESTED_CALLS"
 done
+
+# rfm(timestamptz, ...) takes days in the TimeZone of the session that runs
+# its transition function: on Citus, the workers' (pushed down or split).
+# A TimeZone set on the coordinator only does not reach them (the negative
+# control: the result differs from the local one); set for the transaction
+# with citus.propagate_set_commands = 'local', it does; and the date overload
+# over (ts AT TIME ZONE ...)::date does not depend on the setting at all.
+check_timezone() {
+	local tz=Pacific/Kiritimati q ql note ok
+	q="SELECT segment, rfm(booked_at, amount, timestamptz '2025-12-31 23:00+00', interval '7 days')::text
+	   FROM purchases GROUP BY segment ORDER BY segment"
+	ql=${q//FROM purchases/FROM purchases_local}
+	nsql coord -At -F'|' -c "SET timezone = '$tz'" -c "$ql" >"$work/local" 2>"$work/local.err" || true
+	# the coordinator only: the workers keep UTC
+	nsql coord -At -F'|' -c "SET timezone = '$tz'" -c "$q" >"$work/dist" 2>"$work/dist.err" || true
+	ok=0 note="the coordinator's TimeZone alone gave the local result"
+	if [ ! -s "$work/dist.err" ] && [ -s "$work/dist" ] && ! cmp -s "$work/dist" "$work/local"; then
+		ok=1 note="differs from the local result, as it must: the workers take days in their own TimeZone"
+	fi
+	record "rfm(timestamptz), TimeZone set on the coordinator only" segment negative "$ok" - "$note" 0
+	# set for the transaction and propagated
+	nsql coord -At -F'|' -c "BEGIN" -c "SET LOCAL citus.propagate_set_commands = 'local'" \
+		-c "SET LOCAL timezone = '$tz'" -c "$q" -c "COMMIT" >"$work/dist" 2>"$work/dist.err" || true
+	note=$(compare "$work/dist" "$work/local")
+	ok=0
+	[ -z "$note" ] && ok=1 note="SET LOCAL with citus.propagate_set_commands = 'local': the local result"
+	record "rfm(timestamptz), TimeZone propagated (SET LOCAL)" segment split "$ok" - "$note" 0
+	# the date overload over days taken explicitly
+	q="SELECT segment, rfm((booked_at AT TIME ZONE '$tz')::date, amount, date '2026-01-01', interval '7 days')::text
+	   FROM purchases GROUP BY segment ORDER BY segment"
+	nsql coord -At -F'|' -c "$q" >"$work/dist" 2>"$work/dist.err" || true
+	note=$(compare "$work/dist" "$work/local")
+	ok=0
+	[ -z "$note" ] && ok=1 note="days taken explicitly: the local result, whatever the TimeZone"
+	record "rfm(date) over (booked_at AT TIME ZONE ...)::date" segment split "$ok" - "$note" 0
+}
+check_timezone
 
 echo
 echo "citus: rows shipped = rows returned by the shard queries on the workers (pg_stat_statements);" \
