@@ -62,7 +62,7 @@ BEGIN
 END $$;
 
 CREATE OR REPLACE FUNCTION bench_versus_10(section text, label text, query text,
-                                           check_query text DEFAULT NULL, runs int DEFAULT 5)
+                                           check_query text DEFAULT NULL, runs int DEFAULT 3)
 RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
     q_new text := replace(replace(query, '{s}', ''), '{v}', '');
