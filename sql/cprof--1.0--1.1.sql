@@ -32,6 +32,11 @@ COMMENT ON AGGREGATE client_profit(profit) IS 're-aggregates profit values exact
  */
 -- The state of every client_profit aggregate: a base type, so that Citus
 -- can split the aggregates (it moves states as text) (src/client_profit.c).
+-- Costs: a combine function costs what a partial state costs in a parallel
+-- plan (sorted, sent through the tuple queue, copied: about 100 operator
+-- costs, measured), so that the planner picks a parallel plan only when
+-- partial aggregation reduces the rows enough to pay for it; the final
+-- functions that build a composite row (a dozen numerics) cost 20.
 CREATE TYPE cprof_client_profit_state;
 CREATE FUNCTION cprof_client_profit_state_in(cstring) RETURNS cprof_client_profit_state
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
