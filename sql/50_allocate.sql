@@ -287,6 +287,9 @@ SELECT pg_temp.err($$SELECT allocate(100.00, 1, 'Infinity') OVER ()$$);
 SELECT pg_temp.err($$SELECT allocate(100.00, 1, NULL) OVER ()$$);
 SELECT pg_temp.err($$SELECT allocate(100.00, 1, u) OVER () FROM (VALUES (0.01), (0.05)) v(u)$$);
 SELECT pg_temp.err($$SELECT allocate(1e308::float8, w) OVER () FROM (VALUES (1e308::float8), (1e308)) v(w)$$);
+-- a volatile weight would be read twice with different values
+SELECT pg_temp.err($$SELECT allocate(100.00, random()) OVER () FROM generate_series(1, 3)$$);
+SELECT sum(p) AS from_a_subquery FROM (SELECT allocate(100.00, r) OVER () AS p FROM (SELECT random() AS r FROM generate_series(1, 3)) s) t;
 -- a NULL-amount pool does not read its weights
 SELECT pg_temp.err($$SELECT allocate(NULL::numeric, w) OVER () FROM (VALUES (-1)) v(w)$$);
 

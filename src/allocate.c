@@ -94,6 +94,8 @@
 #include "catalog/pg_type.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
+#include "nodes/primnodes.h"
+#include "optimizer/optimizer.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/float.h"
@@ -155,10 +157,16 @@ numeric_zero(void)
 	return cprof_numeric_from_int128(0, 0);
 }
 
-/* Sign of a finite numeric: -1, 0 or 1. */
+/* Sign of a finite numeric: -1, 0 or 1 (from its digits when they fit). */
 static int
 numeric_sign_of(Numeric n)
 {
+	int128		v;
+	int			scale;
+	bool		finite;
+
+	if (cprof_numeric_int128(NumericGetDatum(n), &v, &scale, &finite))
+		return v > 0 ? 1 : v < 0 ? -1 : 0;
 	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(n),
 											 NumericGetDatum(numeric_zero())));
 }
@@ -613,6 +621,18 @@ alloc_args(FunctionCallInfo fcinfo, bool capacity)
 		if (capacity && get_fn_expr_argtype(flinfo, 2) != a->share_type)
 			elog(ERROR, "cprof allocation called with capacity type %u",
 				 get_fn_expr_argtype(flinfo, 2));
+
+		/*
+		 * The share is read twice: for the whole partition on its first
+		 * call, and for each row when its part is returned.  A volatile
+		 * expression (random()) would give other values the second time.
+		 */
+		if (flinfo->fn_expr != NULL && IsA(flinfo->fn_expr, WindowFunc) &&
+			contain_volatile_functions((Node *) lsecond(((WindowFunc *) flinfo->fn_expr)->args)))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("%s must not be a volatile expression", a->share_name),
+					 errhint("Compute it in a subquery, for example FROM (SELECT *, random() AS w FROM t) s, or declare the function it calls IMMUTABLE or STABLE.")));
 		flinfo->fn_extra = a;
 	}
 	return (const AllocArgs *) flinfo->fn_extra;
@@ -1450,28 +1470,46 @@ cprof_idle_capacity_trans(PG_FUNCTION_ARGS)
 		idle_mixed_null(st);
 		PG_RETURN_POINTER(st);
 	}
-	check_amount(amount, NUMERICOID);
 	if (PG_ARGISNULL(3))
 		null_param("capacity", HINT_CAPACITY);
 	cap = PG_GETARG_DATUM(3);
-	check_capacity(cap, type);
-	if (PG_NARGS() > 4)
+	if (PG_NARGS() > 4 && PG_ARGISNULL(4))
+		null_param("unit", HINT_UNIT);
+	/* the common case: the pool of the rows before, already checked */
+	if (st->rows == 0 ||
+		!numeric_same(amount, NumericGetDatum(st->amount), true) ||
+		(type == FLOAT8OID ? DatumGetFloat8(cap) != st->cap_f
+		 : !numeric_same(cap, NumericGetDatum(st->cap_n), false)) ||
+		(PG_NARGS() > 4 && !numeric_same(PG_GETARG_DATUM(4), NumericGetDatum(st->unit), false)))
 	{
-		if (PG_ARGISNULL(4))
-			null_param("unit", HINT_UNIT);
-		check_unit(PG_GETARG_DATUM(4));
-		unit = PG_GETARG_NUMERIC(4);
+		check_amount(amount, NUMERICOID);
+		check_capacity(cap, type);
+		if (PG_NARGS() > 4)
+		{
+			check_unit(PG_GETARG_DATUM(4));
+			unit = PG_GETARG_NUMERIC(4);
+		}
+		idle_pool(st, DatumGetNumeric(amount), type == FLOAT8OID,
+				  type == FLOAT8OID ? DatumGetFloat8(cap) : 0,
+				  type == FLOAT8OID ? NULL : DatumGetNumeric(cap), unit, aggcxt);
 	}
-	idle_pool(st, DatumGetNumeric(amount), type == FLOAT8OID,
-			  type == FLOAT8OID ? DatumGetFloat8(cap) : 0,
-			  type == FLOAT8OID ? NULL : DatumGetNumeric(cap), unit, aggcxt);
 	if (!PG_ARGISNULL(2))
 	{
-		Numeric		n = share_numeric(PG_GETARG_DATUM(2), type, "usage");
+		Datum		d = PG_GETARG_DATUM(2);
+		int128		v;
+		int			scale;
 
-		money_add_numeric(&st->usage, NumericGetDatum(n), false, aggcxt);
-		if (type == FLOAT8OID)
-			pfree(n);
+		/* a usage that fits is checked by share_int128; others in numeric */
+		if (type == NUMERICOID && share_int128(d, type, "usage", &v, &scale))
+			money_add_numeric(&st->usage, d, false, aggcxt);
+		else
+		{
+			Numeric		n = share_numeric(d, type, "usage");
+
+			money_add_numeric(&st->usage, NumericGetDatum(n), false, aggcxt);
+			if (type == FLOAT8OID)
+				pfree(n);
+		}
 	}
 	st->rows++;
 	idle_mixed_null(st);
