@@ -78,7 +78,10 @@
  * share, a capacity or unit that is not positive and finite, are errors.
  * A partition whose weights are all zero or NULL is an error for allocate
  * (nothing to allocate by); for allocate_capacity it leaves the whole
- * amount idle.
+ * amount idle.  Every row's amount, capacity and unit are compared with
+ * the first row's when its part is returned (cheaply: WinGetFuncArgCurrent,
+ * byte equality first).  The share is read twice, for the partition and
+ * for the row, so a volatile share expression is refused.
  *
  * idle_capacity keeps the first amount, capacity and unit, the exact sum of
  * the usages (CprofMoney) and row counts (CprofIdleState); its final
@@ -838,7 +841,11 @@ fast_setup(WindowObject winobj, const AllocArgs *args, const ExactPool *pool,
 		{
 			/* a larger scale: bring everything read so far to it */
 			for (int64 j = 0; j < i && fits; j++)
+			{
 				fits = cprof_int128_scale_up(&w[j], s - wscale);
+				if (unlikely((j & INTERRUPT_MASK) == INTERRUPT_MASK))
+					CHECK_FOR_INTERRUPTS();
+			}
 			fits = fits && cprof_int128_scale_up(&total, s - wscale);
 			wscale = s;
 		}
@@ -860,8 +867,12 @@ fast_setup(WindowObject winobj, const AllocArgs *args, const ExactPool *pool,
 		if (cscale > wscale)
 		{
 			for (int64 j = 0; j < rows; j++)
+			{
 				if (!cprof_int128_scale_up(&w[j], cscale - wscale))
 					goto no_fit;
+				if (unlikely((j & INTERRUPT_MASK) == INTERRUPT_MASK))
+					CHECK_FOR_INTERRUPTS();
+			}
 			wscale = cscale;
 		}
 		else if (!cprof_int128_scale_up(&cap, wscale - cscale))
@@ -921,6 +932,8 @@ fast_setup(WindowObject winobj, const AllocArgs *args, const ExactPool *pool,
 				part->cut_pos = i;
 				break;
 			}
+			if (unlikely((i & INTERRUPT_MASK) == INTERRUPT_MASK))
+				CHECK_FOR_INTERRUPTS();
 		}
 		Assert(part->cut_pos >= 0);
 	}
