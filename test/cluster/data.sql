@@ -42,8 +42,8 @@ SELECT l.client_id, c.segment, date_trunc('month', l.booked_on)::date AS month, 
        CASE WHEN r THEN 0 ELSE round(l.amount)::integer END AS cost_i4,
        CASE WHEN r THEN (l.amount * 100)::bigint ELSE 0 END AS revenue_i8,
        CASE WHEN r THEN 0 ELSE (l.amount * 100)::bigint END AS cost_i8
-FROM ledger l
-JOIN clients c USING (client_id)
+FROM cprof_demo.ledger l
+JOIN cprof_demo.clients c USING (client_id)
 CROSS JOIN LATERAL (SELECT l.kind IN ('revenue', 'referral') AS r) k;
 
 CREATE TABLE monthly AS
@@ -52,7 +52,7 @@ FROM facts GROUP BY client_id, segment, month;
 
 CREATE TABLE purchases AS
 SELECT l.client_id, c.segment, l.booked_on, l.booked_on::timestamptz + interval '13 hours' AS booked_at, l.amount
-FROM ledger l JOIN clients c USING (client_id)
+FROM cprof_demo.ledger l JOIN cprof_demo.clients c USING (client_id)
 WHERE l.kind = 'revenue' AND l.amount > 0;
 
 -- Two purchase histories per client, one per sales channel, simulated from
@@ -67,8 +67,8 @@ SELECT c.client_id, c.segment, to_char(c.acquired_on, 'YYYY') AS cohort, s.chann
        round((s.frequency * s.monetary)::numeric, 2) AS profit,
        s.age AS tenure,
        s.recency < s.age / 2 AS churned
-FROM clients c
+FROM cprof_demo.clients c
 JOIN (SELECT 1 + (client - 1) / 2 AS client_id, CASE client % 2 WHEN 0 THEN 'web' ELSE 'store' END AS channel,
              frequency, recency, age, monetary
-      FROM pg_temp.clv_simulate(2 * (SELECT max(client_id) FROM clients)::int, 0.5, 6, 0.8, 2.5, 6, 4, 15, 52, 11)) s
+      FROM pg_temp.clv_simulate(2 * (SELECT max(client_id) FROM cprof_demo.clients)::int, 0.5, 6, 0.8, 2.5, 6, 4, 15, 52, 11)) s
   USING (client_id);
