@@ -76,7 +76,7 @@ SELECT client_id, revenue, discount, cogs,
        revenue - discount - cogs - cost_to_serve - acquisition - bad_debt AS net_profit,
        referral,
        revenue - discount - cogs - cost_to_serve - acquisition - bad_debt + referral AS total_value,
-       CASE WHEN revenue <> 0
+       CASE WHEN revenue > 0
             -- margin correctly rounded: the quotient to 40 decimals, then to double
             THEN ((revenue - discount - cogs - cost_to_serve - acquisition - bad_debt)::numeric(1000, 40) / revenue)::float8
        END AS margin,

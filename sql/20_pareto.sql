@@ -103,8 +103,11 @@ SELECT pareto_share(v) FROM (VALUES (1::float8), ('NaN')) t(v);
 SELECT gini(v) FROM (VALUES (1::numeric), ('Infinity')) t(v);
 SELECT hhi(v) FROM (VALUES ('-Infinity'::float8)) t(v);
 SELECT v, pareto_class(v) OVER () FROM (VALUES (1::float8), ('NaN')) t(v);
--- values or sums out of the range of double precision (22003)
+-- a numeric value beyond the range of double precision (22003)
 SELECT pareto_share(v) FROM (VALUES (1e400::numeric)) t(v);
+-- values whose sums or squares pass the range of double precision: the
+-- answers are scale-free (two equal values: Gini 0, the top 80% of the
+-- total takes 80% of the clients; one client: HHI 1)
 SELECT gini(v) FROM (VALUES (1e308::float8), (1e308)) t(v);
 SELECT pareto_fraction(v) FROM (VALUES (1e308::float8), (1e308)) t(v);
 SELECT hhi(v) FROM (VALUES (1e200::float8)) t(v);

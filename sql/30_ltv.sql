@@ -157,8 +157,17 @@ SELECT expected_tenure(1);
 -- a finite horizon whose sum overflows (22003)
 SELECT ltv(100.0, 0.99, -0.5, 100000);
 SELECT ltv(1e308::float8, 0.5);
--- a numeric margin beyond the double precision range (22003)
-SELECT ltv(1e400, 0.5);
+-- numeric margins outside the range of double precision: ltv is linear
+-- in the margin (computed on its mantissa, shifted by its power of ten), so
+-- 1e400 gives 2e400 and -1e-1000 gives -2e-1000; 3e-320 over two periods
+-- gives 3e-320 * (1 + 0.5) = 4.5e-320, all exactly
+SELECT ltv(1e400, 0.5) = 2e400 AS huge_margin, ltv(-1e-1000, 0.5) = -2e-1000 AS tiny_margin,
+       ltv(3e-320, 0.5, 0, 2) = 4.5e-320 AS subnormal_margin;
+-- past 1e1000, where numeric input itself stops (22003)
+SELECT ltv(10::numeric ^ 1001, 0.5);
+-- a double precision margin whose value underflows is an error, as float8
+-- multiplication's is (22003)
+SELECT ltv(1e-320::float8, 0.5, 1e300);
 -- the SQLSTATEs
 \set VERBOSITY sqlstate
 SELECT ltv(100.0, 1.5);

@@ -139,8 +139,14 @@ SELECT cohort_ltv(10.0, 'NaN', true);
 SELECT cohort_ltv(10.0, 'Infinity', false);
 SELECT cohort_ltv(10.0, 1, true, -1);
 SELECT cohort_ltv(10.0, 1, true, 'NaN');
--- a total profit beyond the double precision range (22003)
-SELECT cohort_ltv(1e400, 1, true);
+-- a total profit beyond the range of double precision: margin and ltv
+-- are linear in it (one client, tenure 1, churned: margin 1e400, ltv =
+-- margin / (1 - exp(-1)), to 15 significant digits)
+SELECT (c).margin = 1e400 AS margin_exact,
+       (c).ltv = round(1e400 / (1 - exp(-1::numeric)), -386) AS ltv_15_digits
+FROM (SELECT cohort_ltv(1e400, 1, true) AS c) s;
+-- a margin out of proportion with the exposure (22003)
+SELECT cohort_ltv(10, 1e-320, true);
 SELECT cohort_ltv(profit, tenure, churned, discount)
 FROM (VALUES (10.0, 2.0, true, 0.1), (5.0, 1.0, false, 0.2)) v(profit, tenure, churned, discount);
 \set VERBOSITY sqlstate

@@ -58,6 +58,30 @@ SELECT rfm(d, 'NaN'::numeric, date '2024-01-29', '7 days') FROM (VALUES (date '2
 SELECT rfm(d, 'Infinity'::numeric, date '2024-01-29', '7 days') FROM (VALUES (date '2024-01-01')) v(d);
 SELECT rfm(d, 1, date '2024-01-29', '7 days') FROM (VALUES (date '-infinity')) v(d);
 
+-- the order of the rows does not change the summary: one client with
+-- 5,000 distinct purchase days, 12,000 rows (each day two or three times),
+-- aggregated in five orders, newest first among them, against plain SQL
+CREATE TABLE rfm_order AS
+SELECT k, date '2000-01-01' + (k * 7919 % 5000) AS day, (k % 97) + 0.5 AS amount
+FROM generate_series(1, 12000) k;
+SELECT o.name, (o.r).frequency = p.frequency AS frequency_ok, (o.r).recency = p.recency AS recency_ok,
+       (o.r).age = p.age AS age_ok, (o.r).monetary = p.monetary AS monetary_ok,
+       (o.r).first_purchase = p.first_day AND (o.r).last_purchase = p.last_day AS days_ok
+FROM (VALUES
+        ('rows in k order', (SELECT rfm(day, amount, date '2020-01-01', '7 days' ORDER BY k) FROM rfm_order)),
+        ('newest first', (SELECT rfm(day, amount, date '2020-01-01', '7 days' ORDER BY day DESC, k) FROM rfm_order)),
+        ('oldest first', (SELECT rfm(day, amount, date '2020-01-01', '7 days' ORDER BY day, k) FROM rfm_order)),
+        ('rows in reverse k order', (SELECT rfm(day, amount, date '2020-01-01', '7 days' ORDER BY k DESC) FROM rfm_order)),
+        ('scattered', (SELECT rfm(day, amount, date '2020-01-01', '7 days' ORDER BY hashint4(k)) FROM rfm_order))
+     ) o(name, r),
+     (SELECT count(DISTINCT day)::int - 1 AS frequency,
+             (max(day) - min(day)) / 7.0::float8 AS recency,
+             (date '2020-01-01' - min(day)) / 7.0::float8 AS age,
+             (sum(amount) - sum(amount) FILTER (WHERE day = (SELECT min(day) FROM rfm_order)))
+                 / (count(DISTINCT day) - 1) AS monetary,
+             min(day) AS first_day, max(day) AS last_day
+      FROM rfm_order) p;
+
 -- any split of the rows gives the same summary: 6,000 clients, 60,000
 -- rows with repeated days, aggregated serially, with parallel workers and
 -- partitionwise (the partitions split each client's rows by row number)
@@ -114,4 +138,4 @@ SELECT count(*) = 6000 AND bool_and(p.r = s.r) AS partitionwise_result_equals_se
 FROM (SELECT client, rfm(purchased_on, amount, date '2024-07-31', '7 days') AS r FROM rfm_part GROUP BY client) p
 JOIN rfm_serial s USING (client);
 RESET ALL;
-DROP TABLE rfm_tx, rfm_ts, rfm_big, rfm_serial, rfm_part;
+DROP TABLE rfm_tx, rfm_ts, rfm_order, rfm_big, rfm_serial, rfm_part;

@@ -2,6 +2,20 @@
 \echo Use "CREATE EXTENSION cprof" to load this file. \quit
 
 /*
+ * cprof is a trusted extension: a database owner may run this script, which
+ * then runs as the bootstrap superuser in a schema the owner chose, perhaps
+ * one where others can create objects.  So every section follows these
+ * rules (docs/install.md; test 03_install checks the catalog side):
+ * plain CREATE of new objects, never OR REPLACE or IF NOT EXISTS; only
+ * DDL, with constants as defaults; functions in C (a SQL or PL body is
+ * parsed at run time with the caller's search_path, and a relocatable
+ * extension cannot name its own schema in it: one is allowed only with
+ * SET search_path = pg_catalog, pg_temp and no use of cprof's objects); no
+ * SET search_path, DO blocks or queries; functions named with their exact
+ * argument types wherever they are referred to.
+ */
+
+/*
  * ---------------------------------------------------------------------------
  * client_profit: the customer P&L (docs/domain.md section 1)
  * ---------------------------------------------------------------------------
@@ -22,7 +36,7 @@ CREATE TYPE profit AS (
     margin double precision,
     entries bigint
 );
-COMMENT ON TYPE profit IS 'customer P&L waterfall: revenue - discount - cogs = gross_profit; - cost_to_serve = contribution; - acquisition - bad_debt = net_profit; + referral = total_value; margin = net_profit / revenue';
+COMMENT ON TYPE profit IS 'customer P&L waterfall: revenue - discount - cogs = gross_profit; - cost_to_serve = contribution; - acquisition - bad_debt = net_profit; + referral = total_value; margin = net_profit / revenue, NULL unless revenue > 0';
 
 -- Support functions shared by every client_profit aggregate.  The
 -- transition and inverse functions are overloaded on the input types and
@@ -215,7 +229,7 @@ CREATE AGGREGATE client_profit(profit) (
     MSFUNC = cprof_client_profit_trans, MINVFUNC = cprof_client_profit_minv,
     MSTYPE = internal, MSSPACE = 512, MFINALFUNC = cprof_client_profit_final,
     PARALLEL = SAFE);
-COMMENT ON AGGREGATE client_profit(profit) IS 're-aggregates profit values exactly, as if the raw ledger rows had been aggregated';
+COMMENT ON AGGREGATE client_profit(profit) IS 're-aggregates profit values exactly, as if the raw ledger rows had been aggregated (derived fields are checked against the lines)';
 
 /*
  * ---------------------------------------------------------------------------

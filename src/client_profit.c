@@ -27,8 +27,25 @@
  * NULL rules: client_profit(revenue, cost) counts a NULL argument as 0 and
  * skips a row whose arguments are both NULL; the ledger skips a row whose
  * amount is NULL and rejects a NULL kind next to an amount; the roll-up
- * skips NULL profit values.  A group that aggregated no row gives NULL, as
- * sum() does.  NaN and infinities follow sum(numeric) (see cprof.h).
+ * skips NULL profit values and counts a NULL field of a profit value as 0.
+ * A group that aggregated no row gives NULL, as sum() does.  A skipped row
+ * still creates the (empty) state, because a moving-aggregate transition
+ * function must never return NULL.  NaN and infinities follow sum(numeric)
+ * (see cprof.h).
+ *
+ * Roll-up rules: a non-NULL profit value is one row, whatever its entries;
+ * its seven lines are added, its entries (NULL counts as 0, a negative
+ * value is an error) are added to the result's entries, and its derived
+ * fields (gross_profit, contribution, net_profit, total_value), when not
+ * NULL, must agree with its lines, or the value is rejected: the roll-up
+ * recomputes them, and a value whose fields disagree would otherwise lose
+ * money silently.  Its margin is not read.  The result is NULL only when
+ * no profit value was aggregated.
+ *
+ * margin = net_profit / revenue, correctly rounded, and NULL when revenue
+ * is not positive: a ratio over zero or negative revenue (refunds above
+ * sales) means nothing.  A margin past the range of double precision is an
+ * error naming it.
  */
 #include "postgres.h"
 
@@ -37,6 +54,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
@@ -103,7 +121,7 @@ static const struct
 	{"referral", 8, BUCKET_REFERRAL},
 };
 
-#define PROFIT_STATE_VERSION 1
+#define PROFIT_STATE_VERSION 2
 
 /* One bucket: an exact sum, or a compensated one for double precision. */
 typedef union ProfitSum
@@ -115,8 +133,9 @@ typedef union ProfitSum
 /* Per-group state of every client_profit aggregate. */
 typedef struct CprofProfitState
 {
-	int64		entries;		/* rows aggregated (skipped rows excluded);
-								 * for the roll-up, the sum of entries */
+	int64		rows;			/* rows aggregated (skipped rows excluded) */
+	int64		entries;		/* the result's entries: rows, or for the
+								 * roll-up the sum of the entries fields */
 	int32		nbuckets;		/* 1, or NUM_BUCKETS for the profit forms */
 	bool		is_float;		/* buckets are CprofFloatSum */
 	ProfitSum	bucket[FLEXIBLE_ARRAY_MEMBER];	/* the sums */
@@ -154,7 +173,6 @@ profit_call_info(FunctionCallInfo fcinfo)
 		{
 			info->shape = SHAPE_ROLLUP;
 			old = MemoryContextSwitchTo(flinfo->fn_mcxt);
-			info->shape = SHAPE_ROLLUP;
 			info->tupdesc = lookup_rowtype_tupdesc_copy(type1, -1);
 			MemoryContextSwitchTo(old);
 		}
@@ -257,10 +275,128 @@ ledger_bucket(text *kind)
 	pg_unreachable();
 }
 
+/* a + b for the row and entry counts; overflow is an error (22003). */
+static int64
+count_add(int64 a, int64 b)
+{
+	int64		sum;
+
+	if (unlikely(pg_add_s64_overflow(a, b, &sum)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("entries of client_profit out of range: the total exceeds bigint"),
+				 errhint("The entries fields of the profit values add up to more than 9223372036854775807.")));
+	return sum;
+}
+
+/* Names of the fields of profit, for messages. */
+static const char *const field_name[NUM_PROFIT_FIELDS] = {
+	"revenue", "discount", "cogs", "gross_profit", "cost_to_serve",
+	"contribution", "acquisition", "bad_debt", "net_profit", "referral",
+	"total_value", "margin", "entries"
+};
+
+/* The lines of the waterfall in order, with their signs in it. */
+static const struct
+{
+	int			field;
+	int			sign;
+}			waterfall_lines[NUM_BUCKETS] = {
+	{F_REVENUE, 1}, {F_DISCOUNT, -1}, {F_COGS, -1}, {F_COST_TO_SERVE, -1},
+	{F_ACQUISITION, -1}, {F_BAD_DEBT, -1}, {F_REFERRAL, 1}
+};
+
+/* Each derived field and how many lines of waterfall_lines give it. */
+static const struct
+{
+	int			field;
+	int			nlines;
+}			waterfall_derived[] = {
+	{F_GROSS_PROFIT, 3}, {F_CONTRIBUTION, 4}, {F_NET_PROFIT, 6}, {F_TOTAL_VALUE, 7}
+};
+
+/*
+ * Check a profit value given to the roll-up, its money fields decoded in
+ * parts: entries must not be negative, and each derived field that is not
+ * NULL must be what the waterfall gives from the lines (a NULL line
+ * counting as 0).  The int128 fast path decides almost every value; the
+ * others (NaN, infinities, more than 38 digits) are compared in numeric.
+ */
+static void
+rollup_check(const Datum *values, const bool *nulls,
+			 const CprofNumericParts *parts)
+{
+	if (!nulls[F_ENTRIES] && DatumGetInt64(values[F_ENTRIES]) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("entries must be 0 or greater in client_profit(profit), got " INT64_FORMAT,
+						DatumGetInt64(values[F_ENTRIES])),
+				 errdetail("entries counts the ledger entries a profit value sums up."),
+				 errhint("Build profit values with client_profit(), or give entries the number of entries behind the value (0 for none, NULL counts as 0).")));
+	{
+		/* the fast path: one pass of running sums over the lines */
+		const CprofNumericParts *terms[NUM_BUCKETS];
+		int			signs[NUM_BUCKETS];
+		const CprofNumericParts *expect[lengthof(waterfall_derived)];
+		int			at[lengthof(waterfall_derived)];
+		int			n = 0;
+		int			m = 0;
+		int			line = 0;
+
+		for (int d = 0; d < (int) lengthof(waterfall_derived); d++)
+		{
+			for (; line < waterfall_derived[d].nlines; line++)
+			{
+				if (!nulls[waterfall_lines[line].field])
+				{
+					terms[n] = &parts[waterfall_lines[line].field];
+					signs[n++] = waterfall_lines[line].sign;
+				}
+			}
+			if (!nulls[waterfall_derived[d].field])
+			{
+				expect[m] = &parts[waterfall_derived[d].field];
+				at[m++] = n;
+			}
+		}
+		if (money_parts_running_sums(terms, signs, n, expect, at, m) == -1)
+			return;
+	}
+	/* not decided, or a difference: every derived field, in numeric */
+	for (int d = 0; d < (int) lengthof(waterfall_derived); d++)
+	{
+		int			f = waterfall_derived[d].field;
+		CprofMoney	run;
+
+		if (nulls[f])
+			continue;
+		money_init(&run);
+		for (int i = 0; i < waterfall_derived[d].nlines; i++)
+		{
+			int			line = waterfall_lines[i].field;
+
+			if (!nulls[line])
+				money_add_parts(&run, &parts[line], values[line],
+								waterfall_lines[i].sign < 0, CurrentMemoryContext);
+		}
+		if (!money_equals(&run, values[f]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("inconsistent profit value in client_profit(profit): %s is %s, but its lines give %s",
+							field_name[f],
+							DatumGetCString(DirectFunctionCall1(numeric_out, values[f])),
+							DatumGetCString(DirectFunctionCall1(numeric_out,
+																NumericGetDatum(money_result(&run))))),
+					 errdetail("The roll-up adds the lines revenue, discount, cogs, cost_to_serve, acquisition, bad_debt and referral, and recomputes gross_profit, contribution, net_profit and total_value from them."),
+					 errhint("Build profit values with client_profit(), or make gross_profit = revenue - discount - cogs, contribution = gross_profit - cost_to_serve, net_profit = contribution - acquisition - bad_debt and total_value = net_profit + referral (a NULL field counts as 0; a NULL derived field is not checked).")));
+	}
+}
+
 /*
  * The shared body of the transition and inverse transition functions.
- * Returns NULL when the row leaves the state as it was and there is none
- * yet, or when an inverse cannot be done exactly (the executor then
+ * Always returns a state (created empty on the first row, even one that
+ * is skipped: a moving-aggregate transition function must not return
+ * NULL), or NULL when an inverse cannot be done exactly (the executor then
  * recomputes the window frame).
  */
 static CprofProfitState *
@@ -270,22 +406,25 @@ profit_step(FunctionCallInfo fcinfo, bool remove)
 	ProfitCallInfo *info = profit_call_info(fcinfo);
 	CprofProfitState *state = PG_ARGISNULL(0) ? NULL :
 	(CprofProfitState *) PG_GETARG_POINTER(0);
+	int64		sign = remove ? -1 : 1;
 	bool		ok = true;
 
+	if (state == NULL)
+		state = profit_state_new(info->shape == SHAPE_NET ? 1 : NUM_BUCKETS,
+								 info->amount_type == FLOAT8OID, aggcxt);
 	switch (info->shape)
 	{
 		case SHAPE_NET:
 			if (PG_ARGISNULL(1) && PG_ARGISNULL(2))
 				return state;
-			if (state == NULL)
-				state = profit_state_new(1, info->amount_type == FLOAT8OID, aggcxt);
 			if (!PG_ARGISNULL(1))
 				ok = bucket_apply(&state->bucket[0], info->amount_type,
 								  PG_GETARG_DATUM(1), false, remove, aggcxt);
 			if (ok && !PG_ARGISNULL(2))
 				ok = bucket_apply(&state->bucket[0], info->amount_type,
 								  PG_GETARG_DATUM(2), true, remove, aggcxt);
-			state->entries += remove ? -1 : 1;
+			state->rows += sign;
+			state->entries += sign;
 			break;
 
 		case SHAPE_LEDGER:
@@ -301,12 +440,10 @@ profit_step(FunctionCallInfo fcinfo, bool remove)
 							 errdetail("Every entry with a non-null amount needs a kind."),
 							 errhint("Give every ledger entry a kind, or filter the rows with WHERE kind IS NOT NULL.")));
 				b = ledger_bucket(PG_GETARG_TEXT_PP(2));
-				if (state == NULL)
-					state = profit_state_new(NUM_BUCKETS,
-											 info->amount_type == FLOAT8OID, aggcxt);
 				ok = bucket_apply(&state->bucket[b], info->amount_type,
 								  PG_GETARG_DATUM(1), false, remove, aggcxt);
-				state->entries += remove ? -1 : 1;
+				state->rows += sign;
+				state->entries += sign;
 				break;
 			}
 
@@ -326,18 +463,41 @@ profit_step(FunctionCallInfo fcinfo, bool remove)
 				tuple.t_data = th;
 				heap_deform_tuple(&tuple, info->tupdesc, values, nulls);
 
-				if (state == NULL)
-					state = profit_state_new(NUM_BUCKETS, false, aggcxt);
-				for (int b = 0; ok && b < NUM_BUCKETS; b++)
+				if (!remove)
 				{
-					if (!nulls[bucket_field[b]])
-						ok = bucket_apply(&state->bucket[b], NUMERICOID,
-										  values[bucket_field[b]], false,
-										  remove, aggcxt);
+					/* each money field decoded once, for the check and the sums */
+					CprofNumericParts parts[NUM_PROFIT_FIELDS];
+
+					for (int f = 0; f < NUM_PROFIT_FIELDS; f++)
+					{
+						if (f != F_MARGIN && f != F_ENTRIES && !nulls[f])
+							money_decode(values[f], &parts[f]);
+					}
+					rollup_check(values, nulls, parts);
+					for (int b = 0; b < NUM_BUCKETS; b++)
+					{
+						int			f = bucket_field[b];
+
+						if (!nulls[f])
+							money_add_parts(&state->bucket[b].m, &parts[f], values[f],
+											false, aggcxt);
+					}
 				}
+				else
+				{
+					/* a row being removed was checked when it was added */
+					for (int b = 0; ok && b < NUM_BUCKETS; b++)
+					{
+						if (!nulls[bucket_field[b]])
+							ok = bucket_apply(&state->bucket[b], NUMERICOID,
+											  values[bucket_field[b]], false,
+											  remove, aggcxt);
+					}
+				}
+				state->rows += sign;
 				if (!nulls[F_ENTRIES])
-					state->entries += remove ? -DatumGetInt64(values[F_ENTRIES])
-						: DatumGetInt64(values[F_ENTRIES]);
+					state->entries = count_add(state->entries,
+											   sign * DatumGetInt64(values[F_ENTRIES]));
 				break;
 			}
 	}
@@ -349,11 +509,7 @@ PG_FUNCTION_INFO_V1(cprof_client_profit_trans);
 Datum
 cprof_client_profit_trans(PG_FUNCTION_ARGS)
 {
-	CprofProfitState *state = profit_step(fcinfo, false);
-
-	if (state == NULL)
-		PG_RETURN_NULL();
-	PG_RETURN_POINTER(state);
+	PG_RETURN_POINTER(profit_step(fcinfo, false));
 }
 
 PG_FUNCTION_INFO_V1(cprof_client_profit_minv);
@@ -378,6 +534,7 @@ profit_state_copy(const CprofProfitState *src, MemoryContext cxt)
 {
 	CprofProfitState *dst = profit_state_new(src->nbuckets, src->is_float, cxt);
 
+	dst->rows = src->rows;
 	dst->entries = src->entries;
 	for (int b = 0; b < src->nbuckets; b++)
 	{
@@ -390,7 +547,11 @@ profit_state_copy(const CprofProfitState *src, MemoryContext cxt)
 }
 
 PG_FUNCTION_INFO_V1(cprof_client_profit_combine);
-/* Combine function: merges two partial states, for any split of the rows. */
+/*
+ * Combine function: merges two partial states, for any split of the rows.
+ * States of different forms (only a hand-made aggregate can pass them) are
+ * an error.
+ */
 Datum
 cprof_client_profit_combine(PG_FUNCTION_ARGS)
 {
@@ -407,8 +568,9 @@ cprof_client_profit_combine(PG_FUNCTION_ARGS)
 	if (s1 == NULL)
 		PG_RETURN_POINTER(profit_state_copy(s2, aggcxt));
 	if (s1->nbuckets != s2->nbuckets || s1->is_float != s2->is_float)
-		elog(ERROR, "client_profit combine called with states of different shapes");
-	s1->entries += s2->entries;
+		cprof_state_mismatch("client_profit");
+	s1->rows = count_add(s1->rows, s2->rows);
+	s1->entries = count_add(s1->entries, s2->entries);
 	for (int b = 0; b < s1->nbuckets; b++)
 	{
 		if (s1->is_float)
@@ -420,7 +582,7 @@ cprof_client_profit_combine(PG_FUNCTION_ARGS)
 }
 
 PG_FUNCTION_INFO_V1(cprof_client_profit_serialize);
-/* Serialize function: version byte, shape, entries, then each bucket. */
+/* Serialize function: version byte, shape, counts, then each bucket. */
 Datum
 cprof_client_profit_serialize(PG_FUNCTION_ARGS)
 {
@@ -432,6 +594,7 @@ cprof_client_profit_serialize(PG_FUNCTION_ARGS)
 	pq_sendbyte(&buf, PROFIT_STATE_VERSION);
 	pq_sendbyte(&buf, state->nbuckets);
 	pq_sendbyte(&buf, state->is_float);
+	cprof_send_varint(&buf, state->rows);
 	cprof_send_varint(&buf, state->entries);
 	for (int b = 0; b < state->nbuckets; b++)
 	{
@@ -444,7 +607,10 @@ cprof_client_profit_serialize(PG_FUNCTION_ARGS)
 }
 
 PG_FUNCTION_INFO_V1(cprof_client_profit_deserialize);
-/* Deserialize function: the inverse of the above, every field checked. */
+/*
+ * Deserialize function: the inverse of the above, every field checked: a
+ * known shape, counts that are not negative, valid sums.
+ */
 Datum
 cprof_client_profit_deserialize(PG_FUNCTION_ARGS)
 {
@@ -464,7 +630,14 @@ cprof_client_profit_deserialize(PG_FUNCTION_ARGS)
 				 errmsg("invalid client_profit aggregate state: shape %d/%d",
 						nbuckets, is_float)));
 	state = profit_state_new(nbuckets, is_float, CurrentMemoryContext);
+	state->rows = cprof_recv_varint(&buf);
 	state->entries = cprof_recv_varint(&buf);
+	if (state->rows < 0 || state->entries < 0 ||
+		(nbuckets == 1 && state->entries != state->rows))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid client_profit aggregate state: " INT64_FORMAT " rows, " INT64_FORMAT " entries",
+						state->rows, state->entries)));
 	for (int b = 0; b < nbuckets; b++)
 	{
 		if (is_float)
@@ -476,9 +649,13 @@ cprof_client_profit_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(state);
 }
 
-/* The state, or NULL when the group aggregated no row. */
+/*
+ * The state, or NULL when the group aggregated no row.  A state of another
+ * form than the final function's (nbuckets buckets, and double precision
+ * sums or not, unless is_float is -1 for either) is an error.
+ */
 static CprofProfitState *
-profit_final_state(FunctionCallInfo fcinfo)
+profit_final_state(FunctionCallInfo fcinfo, int nbuckets, int is_float)
 {
 	CprofProfitState *state;
 
@@ -486,7 +663,10 @@ profit_final_state(FunctionCallInfo fcinfo)
 	if (PG_ARGISNULL(0))
 		return NULL;
 	state = (CprofProfitState *) PG_GETARG_POINTER(0);
-	return state->entries == 0 ? NULL : state;
+	if (state->nbuckets != nbuckets ||
+		(is_float >= 0 && state->is_float != (bool) is_float))
+		cprof_state_mismatch("client_profit");
+	return state->rows == 0 ? NULL : state;
 }
 
 PG_FUNCTION_INFO_V1(cprof_client_profit_numeric_final);
@@ -494,7 +674,7 @@ PG_FUNCTION_INFO_V1(cprof_client_profit_numeric_final);
 Datum
 cprof_client_profit_numeric_final(PG_FUNCTION_ARGS)
 {
-	CprofProfitState *state = profit_final_state(fcinfo);
+	CprofProfitState *state = profit_final_state(fcinfo, 1, 0);
 
 	if (state == NULL)
 		PG_RETURN_NULL();
@@ -506,7 +686,7 @@ PG_FUNCTION_INFO_V1(cprof_client_profit_float8_final);
 Datum
 cprof_client_profit_float8_final(PG_FUNCTION_ARGS)
 {
-	CprofProfitState *state = profit_final_state(fcinfo);
+	CprofProfitState *state = profit_final_state(fcinfo, 1, 1);
 
 	if (state == NULL)
 		PG_RETURN_NULL();
@@ -531,7 +711,7 @@ PG_FUNCTION_INFO_V1(cprof_client_profit_final);
 Datum
 cprof_client_profit_final(PG_FUNCTION_ARGS)
 {
-	CprofProfitState *state = profit_final_state(fcinfo);
+	CprofProfitState *state = profit_final_state(fcinfo, NUM_BUCKETS, -1);
 	FmgrInfo   *flinfo = fcinfo->flinfo;
 	CprofMoney	line[NUM_BUCKETS];
 	CprofMoney	gross,
@@ -591,11 +771,19 @@ cprof_client_profit_final(PG_FUNCTION_ARGS)
 	values[F_TOTAL_VALUE] = NumericGetDatum(money_result(&total));
 	values[F_ENTRIES] = Int64GetDatum(state->entries);
 
-	/* margin = net profit / revenue, undefined (NULL) for zero revenue */
-	if (money_is_zero(&line[BUCKET_REVENUE]))
+	/* margin = net profit / revenue, NULL unless revenue is positive */
+	if (money_sign(&line[BUCKET_REVENUE]) <= 0)
 		nulls[F_MARGIN] = true;
 	else
-		values[F_MARGIN] = Float8GetDatum(money_ratio(&net, &line[BUCKET_REVENUE]));
+	{
+		double		margin;
+		CprofDoubleRange r = money_ratio(&net, &line[BUCKET_REVENUE], &margin);
+
+		if (r != CPROF_DOUBLE_IN_RANGE)
+			cprof_double_range_error(r, "margin (net_profit / revenue)", "client_profit",
+									 "A ledger whose costs are that far out of proportion with its revenue usually holds a misplaced amount.");
+		values[F_MARGIN] = Float8GetDatum(margin);
+	}
 
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -82,12 +82,32 @@ typedef struct CprofFloatSum
 	int64		ninf_count;		/* -Infinity values added */
 } CprofFloatSum;
 
+/*
+ * A numeric Datum decoded for the int128 fast path (money_decode), for
+ * callers that use a value more than once (money_add_parts,
+ * money_parts_running_sums).
+ */
+typedef struct CprofNumericParts
+{
+	int128		units;			/* value * 10^dscale, when fits */
+	int			dscale;			/* display scale of a finite value */
+	bool		finite;			/* neither NaN nor an infinity */
+	bool		fits;			/* finite, and units holds it exactly */
+} CprofNumericParts;
+
 /* money.c */
 extern void money_init(CprofMoney *m);
 extern void money_add_numeric(CprofMoney *m, Datum value, bool negate,
 							  MemoryContext cxt);
 extern bool money_sub_numeric(CprofMoney *m, Datum value, bool negate,
 							  MemoryContext cxt);
+extern void money_decode(Datum value, CprofNumericParts *p);
+extern void money_add_parts(CprofMoney *m, const CprofNumericParts *p,
+							Datum value, bool negate, MemoryContext cxt);
+extern int	money_parts_running_sums(const CprofNumericParts *const *t,
+									 const int *sign, int n,
+									 const CprofNumericParts *const *e,
+									 const int *at, int m);
 extern void money_add_int64(CprofMoney *m, int64 value, bool negate,
 							MemoryContext cxt);
 extern bool money_sub_int64(CprofMoney *m, int64 value, bool negate,
@@ -97,8 +117,8 @@ extern void money_add_money(CprofMoney *m, const CprofMoney *other,
 extern void money_copy(CprofMoney *dst, const CprofMoney *src,
 					   MemoryContext cxt);
 extern Numeric money_result(const CprofMoney *m);
-extern bool money_is_zero(const CprofMoney *m);
-extern double money_ratio(const CprofMoney *num, const CprofMoney *den);
+extern int	money_sign(const CprofMoney *m);
+extern bool money_equals(const CprofMoney *m, Datum value);
 extern void money_send(StringInfo buf, const CprofMoney *m);
 extern void money_recv(StringInfo buf, CprofMoney *m, MemoryContext cxt);
 extern Numeric cprof_numeric_from_int128(int128 value, int scale);
@@ -106,6 +126,23 @@ extern bool cprof_numeric_int128(Datum value, int128 *v, int *dscale,
 								 bool *finite);
 extern bool cprof_int128_scale_up(int128 *v, int k);
 extern double cprof_numeric_to_double(Datum value);
+extern int	cprof_numeric_exp10(Datum value, bool *zero);
+
+/* Whether a number has a double precision value, and why not. */
+typedef enum CprofDoubleRange
+{
+	CPROF_DOUBLE_IN_RANGE,
+	CPROF_DOUBLE_TOO_LARGE,		/* magnitude above about 1.8e308 */
+	CPROF_DOUBLE_TOO_SMALL		/* not zero, magnitude below about 4.9e-324 */
+} CprofDoubleRange;
+
+extern CprofDoubleRange cprof_double_range(Datum value, double x);
+extern void cprof_double_range_error(CprofDoubleRange r, const char *what,
+									 const char *where, const char *hint) pg_attribute_noreturn();
+extern double cprof_numeric_to_double_checked(Datum value, const char *what,
+											  const char *where, const char *hint);
+extern CprofDoubleRange money_ratio(const CprofMoney *num, const CprofMoney *den,
+									double *result);
 extern Numeric cprof_float8_to_numeric(double x);
 
 extern void floatsum_init(CprofFloatSum *f);
@@ -129,6 +166,8 @@ extern Numeric cprof_recv_numeric(StringInfo buf);
 extern void cprof_send_numeric(StringInfo buf, Numeric value);
 extern void cprof_recv_end(StringInfo buf);
 extern void cprof_send_float8(StringInfo buf, double value);
+extern void cprof_state_mismatch(const char *what) pg_attribute_noreturn();
+extern const char *cprof_agg_name(FunctionCallInfo fcinfo, const char *fallback);
 
 /* special.c */
 #define CPROF_OPT_MAX 4			/* most parameters an optimizer handles */

@@ -44,6 +44,15 @@
  * so the relative error is about (1 + T log q) 10^-16; q^T itself is then
  * in the thousands or more.
  *
+ * Range: the value is linear in the margin, so a numeric margin that
+ * double precision holds only imprecisely or not at all (outside about
+ * 2.2e-308 to 1.8e308 in magnitude), or whose value is such, is written
+ * m * 10^e with m in [1, 10), the value computed for m and shifted by 10^e
+ * in numeric (ltv_shifted): numeric margins have no range limit short of
+ * 10^1000.  cohort_ltv does the same with the total profit.  A double
+ * precision margin whose value underflows to 0 is an error, as float8
+ * multiplication's is.
+ *
  * cohort_ltv state: CprofCohortState (below), in the aggregate memory
  * context.  NULL rules: a row with any NULL argument is skipped; a group
  * with no row left gives NULL, as sum() does.
@@ -54,6 +63,7 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
@@ -284,18 +294,77 @@ numeric_from_double15(double x)
 	return cprof_numeric_from_int128(digits, k);
 }
 
-/*
- * A finite numeric amount past the double precision range (1.8e308), which
- * the computation cannot take.  The value is not quoted: it has over 300
- * digits.
- */
-static void
-amount_out_of_range(const char *what)
+/* 10^e as a numeric, exactly; |e| <= 1000. */
+static Numeric
+numeric_pow10(int e)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-			 errmsg("%s is out of range for lifetime value: its magnitude exceeds double precision (about 1.8e308)", what),
-			 errhint("Lifetime values are computed in double precision: express the amounts in a larger money unit.")));
+	return DatumGetNumeric(DirectFunctionCall3(numeric_in,
+											   CStringGetDatum(psprintf("1e%d", e)),
+											   ObjectIdGetDatum(InvalidOid),
+											   Int32GetDatum(-1)));
+}
+
+/*
+ * A finite non-zero numeric amount as *mant * 10^e10, *mant a double in
+ * [1, 10): how amounts that double precision cannot hold, or holds only
+ * with fewer than 15 digits (below about 2.2e-308), enter a computation
+ * that is linear in them.  what names the amount in the error for a
+ * magnitude beyond 1e1000 either way, which numeric input cannot write.
+ */
+static double
+numeric_split10(Datum value, int *e10, const char *what)
+{
+	bool		zero;
+	int			e = cprof_numeric_exp10(value, &zero);
+	Numeric		shifted;
+
+	if (e > NUMERIC_MAX_PRECISION || e < -NUMERIC_MAX_PRECISION)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s is out of range for lifetime value: its magnitude is %s",
+						what, e > 0 ? "above 1e1000" : "not zero but below 1e-1000"),
+				 errhint("Express the amounts in another money unit.")));
+	shifted = DatumGetNumeric(DirectFunctionCall2(numeric_mul, value,
+												  NumericGetDatum(numeric_pow10(-e))));
+	*e10 = e;
+	return cprof_numeric_to_double(NumericGetDatum(shifted));
+}
+
+/*
+ * x * 10^e10 rounded to 15 significant digits (x a normal double), without
+ * trailing zeros: numeric_from_double15 for any magnitude numeric holds.
+ */
+static Numeric
+numeric_from_double15_e10(double x, int e10)
+{
+	Numeric		r = numeric_from_double15(x);
+
+	if (e10 == 0 || !isfinite(x))
+		return r;
+	r = DatumGetNumeric(DirectFunctionCall2(numeric_mul, NumericGetDatum(r),
+											NumericGetDatum(numeric_pow10(e10))));
+	return DatumGetNumeric(DirectFunctionCall1(numeric_trim_scale, NumericGetDatum(r)));
+}
+
+/*
+ * ltv of a finite non-zero numeric margin past the normal range of double
+ * precision (but not of numeric): ltv is linear in the margin, so it is
+ * computed for the margin's mantissa in [1, 10) and shifted by the margin's
+ * power of ten, which keeps 15 significant digits at any magnitude.
+ */
+static Numeric
+ltv_shifted(Datum margin, double num, double den)
+{
+	int			e10;
+	double		ms = numeric_split10(margin, &e10, "margin");
+	double		result = ltv_apply(ms, num, den);
+
+	if (!isnormal(result))
+		cprof_double_range_error(isinf(result) ? CPROF_DOUBLE_TOO_LARGE :
+								 CPROF_DOUBLE_TOO_SMALL,
+								 "the lifetime value of a margin of 1", "ltv",
+								 "Use a discount rate closer to 0, or a shorter horizon.");
+	return numeric_from_double15_e10(result, e10);
 }
 
 /* Is ltv()'s margin numeric (else double precision)?  Cached per call site. */
@@ -348,9 +417,23 @@ ltv(PG_FUNCTION_ARGS)
 
 	if (is_numeric)
 	{
-		m = cprof_numeric_to_double(PG_GETARG_DATUM(0));
-		if (isinf(m) && !numeric_is_inf(PG_GETARG_NUMERIC(0)))
-			amount_out_of_range("margin");
+		Datum		margin = PG_GETARG_DATUM(0);
+		bool		zero;
+
+		m = cprof_numeric_to_double(margin);
+		if (periods != 0 && !isnan(m) && !numeric_is_inf(DatumGetNumeric(margin)))
+		{
+			/* the common case: the margin and its value are normal doubles */
+			if (isnormal(m))
+			{
+				result = ltv_apply(m, num, den);
+				if (isnormal(result))
+					PG_RETURN_NUMERIC(numeric_from_double15(result));
+			}
+			(void) cprof_numeric_exp10(margin, &zero);
+			if (!zero)
+				PG_RETURN_NUMERIC(ltv_shifted(margin, num, den));
+		}
 	}
 	else
 		m = PG_GETARG_FLOAT8(0);
@@ -367,6 +450,10 @@ ltv(PG_FUNCTION_ARGS)
 					 errmsg("lifetime value out of range for margin %s, retention %s and discount %s",
 							fmt(m), fmt(r), fmt(d)),
 					 errhint("Use a smaller margin unit, a shorter horizon or a larger discount rate.")));
+		/* num > 0 for periods > 0: a zero result from m != 0 underflowed */
+		if (result == 0 && m != 0)
+			cprof_double_range_error(CPROF_DOUBLE_TOO_SMALL, "the lifetime value",
+									 "ltv", NULL);
 	}
 	if (is_numeric)
 		PG_RETURN_NUMERIC(numeric_from_double15(result));
@@ -534,8 +621,11 @@ cprof_cohort_ltv_combine(PG_FUNCTION_ARGS)
 	}
 	if (s2->has_discount)
 		cohort_set_discount(s1, s2->discount);
-	s1->clients += s2->clients;
-	s1->churned += s2->churned;
+	if (pg_add_s64_overflow(s1->clients, s2->clients, &s1->clients) ||
+		pg_add_s64_overflow(s1->churned, s2->churned, &s1->churned))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("cohort_ltv client count out of range")));
 	floatsum_add_floatsum(&s1->exposure, &s2->exposure);
 	money_add_money(&s1->profit, &s2->profit, false, aggcxt);
 	PG_RETURN_POINTER(s1);
@@ -644,18 +734,43 @@ cprof_cohort_ltv_final(PG_FUNCTION_ARGS)
 		double		lambda = (double) state->churned / exposure;
 		double		churn_rate = -expm1(-lambda);
 		double		discount = state->has_discount ? state->discount : 0.0;
-		double		margin;
 		double		den = churn_rate + discount;
 		Numeric		profit = money_result(&state->profit);
+		double		p = cprof_numeric_to_double(NumericGetDatum(profit));
+		double		margin = p / exposure;
+		double		value = den > 0.0 ? margin / den : 0.0;
+		int			e10 = 0;
+		bool		zero;
 
-		margin = cprof_numeric_to_double(NumericGetDatum(profit));
-		if (isinf(margin) && !numeric_is_inf(profit))
-			amount_out_of_range("total profit");
-		margin /= exposure;
+		/*
+		 * The common case: profit, margin and value are normal doubles.
+		 * Otherwise, for a finite non-zero profit, both results are linear
+		 * in it: compute them for its mantissa and shift them by its power
+		 * of ten (as ltv does), so that no magnitude numeric holds is out of
+		 * range.
+		 */
+		if (!(isnormal(p) && isnormal(margin) && (den <= 0.0 || isnormal(value))) &&
+			!isnan(p) && !numeric_is_inf(profit) &&
+			(cprof_numeric_exp10(NumericGetDatum(profit), &zero), !zero))
+		{
+			p = numeric_split10(NumericGetDatum(profit), &e10, "total profit");
+			margin = p / exposure;
+			if (!isnormal(margin))
+				cprof_double_range_error(isinf(margin) ? CPROF_DOUBLE_TOO_LARGE :
+										 CPROF_DOUBLE_TOO_SMALL,
+										 "margin (total profit / exposure)", "cohort_ltv",
+										 "The exposure (the sum of the tenures) is far out of proportion with the profit: check the tenures' unit.");
+			value = den > 0.0 ? margin / den : 0.0;
+			if (den > 0.0 && !isnormal(value))
+				cprof_double_range_error(isinf(value) ? CPROF_DOUBLE_TOO_LARGE :
+										 CPROF_DOUBLE_TOO_SMALL,
+										 "the lifetime value", "cohort_ltv",
+										 "churn_rate + discount is far out of proportion with the margin: check the discount rate.");
+		}
 		values[CV_EXPOSURE] = Float8GetDatum(exposure);
 		values[CV_CHURN_RATE] = Float8GetDatum(churn_rate);
 		values[CV_RETENTION] = Float8GetDatum(exp(-lambda));
-		values[CV_MARGIN] = NumericGetDatum(numeric_from_double15(margin));
+		values[CV_MARGIN] = NumericGetDatum(numeric_from_double15_e10(margin, e10));
 		nulls[CV_EXPOSURE] = nulls[CV_CHURN_RATE] = nulls[CV_RETENTION] = false;
 		nulls[CV_MARGIN] = false;
 		if (churn_rate > 0.0)
@@ -665,15 +780,7 @@ cprof_cohort_ltv_final(PG_FUNCTION_ARGS)
 		}
 		if (den > 0.0)
 		{
-			double		value = margin / den;
-
-			if (isinf(value) && !isinf(margin))
-				ereport(ERROR,
-						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-						 errmsg("cohort lifetime value out of range for margin %s and churn rate %s",
-								fmt(margin), fmt(churn_rate)),
-						 errhint("Express profit in a larger money unit or tenure in shorter periods.")));
-			values[CV_LTV] = NumericGetDatum(numeric_from_double15(value));
+			values[CV_LTV] = NumericGetDatum(numeric_from_double15_e10(value, e10));
 			nulls[CV_LTV] = false;
 		}
 	}

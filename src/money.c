@@ -560,6 +560,87 @@ money_add_numeric(CprofMoney *m, Datum value, bool negate, MemoryContext cxt)
 	}
 }
 
+/*
+ * Decode a numeric Datum once, for callers that use it several times
+ * (money_add_parts, money_parts_sum_equals).
+ */
+void
+money_decode(Datum value, CprofNumericParts *p)
+{
+	p->units = 0;
+	p->dscale = 0;
+	p->finite = numeric_decode(value, &p->units, &p->dscale, &p->fits) == NUMKIND_FINITE;
+	p->fits &= p->finite;
+}
+
+/* money_add_numeric for a value decoded by money_decode into p. */
+void
+money_add_parts(CprofMoney *m, const CprofNumericParts *p, Datum value,
+				bool negate, MemoryContext cxt)
+{
+	if (unlikely(!p->finite))
+		money_add_numeric(m, value, negate, cxt);
+	else
+	{
+		raise_scale(m, p->dscale, 1, cxt);
+		add_value(m, p->units, p->dscale, p->fits, value, false, negate, cxt);
+	}
+}
+
+/*
+ * Running sums of decoded values checked against expected ones: the sum
+ * sign[0] t[0] + ... + sign[at[j] - 1] t[at[j] - 1] must equal e[j] for
+ * j = 0 .. m-1 (at[] ascending, signs +1 or -1).  Returns -1 when all hold,
+ * the first j that does not, or -2 when the int128 fast path cannot decide
+ * (a value that is not finite or does not fit, or an overflow): the caller
+ * then decides in numeric.
+ */
+int
+money_parts_running_sums(const CprofNumericParts *const *t, const int *sign,
+						 int n, const CprofNumericParts *const *e,
+						 const int *at, int m)
+{
+	int			s = 0;
+	int128		acc = 0;
+	int			j = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		if (!t[i]->fits)
+			return -2;
+		s = Max(s, t[i]->dscale);
+	}
+	for (int i = 0; i < m; i++)
+	{
+		if (!e[i]->fits)
+			return -2;
+		s = Max(s, e[i]->dscale);
+	}
+	for (int i = 0; i <= n; i++)
+	{
+		while (j < m && at[j] == i)
+		{
+			int128		want = e[j]->units;
+
+			if (!scale_up(&want, s - e[j]->dscale))
+				return -2;
+			if (acc != want)
+				return j;
+			j++;
+		}
+		if (i < n)
+		{
+			int128		v = t[i]->units;
+
+			if (!scale_up(&v, s - t[i]->dscale) ||
+				(sign[i] > 0 ? __builtin_add_overflow(acc, v, &acc)
+				 : __builtin_sub_overflow(acc, v, &acc)))
+				return -2;
+		}
+	}
+	return -1;
+}
+
 void
 money_add_int64(CprofMoney *m, int64 value, bool negate, MemoryContext cxt)
 {
@@ -702,20 +783,146 @@ money_result(const CprofMoney *m)
 }
 
 /*
- * num / den as double precision, correctly rounded; den must not be zero.
- * When both sums are plain fast-path values whose magnitudes, brought to a
- * common scale, stay below 2^53, both convert to double exactly and one
- * IEEE division rounds the exact quotient correctly.  Otherwise the
- * quotient is computed in numeric with 40 decimals (numeric_div keeps the
- * largest input display scale) and rounded by numeric_float8; the two paths
- * agree except for quotients within 1e-40 of a tie between two doubles.
+ * The decimal exponent of a finite numeric Datum, floor(log10 |value|), read
+ * from its header and first base-10000 digit; *zero is set for a zero.
+ */
+int
+cprof_numeric_exp10(Datum d, bool *zero)
+{
+	struct varlena *v = (struct varlena *) PG_DETOAST_DATUM_PACKED(d);
+	const char *p = VARDATA_ANY(v);
+	int			len = VARSIZE_ANY_EXHDR(v);
+	uint16		header;
+	int			weight;
+	const char *digits;
+	int			ndigits;
+	int			result = 0;
+
+	memcpy(&header, p, sizeof(uint16));
+	if (header & NUM_SHORT)
+	{
+		weight = (header & NUM_SHORT_WEIGHT_SIGN ? ~NUM_SHORT_WEIGHT_MASK : 0)
+			| (header & NUM_SHORT_WEIGHT_MASK);
+		digits = p + sizeof(uint16);
+	}
+	else
+	{
+		int16		w;
+
+		memcpy(&w, p + sizeof(uint16), sizeof(int16));
+		weight = w;
+		digits = p + sizeof(uint16) + sizeof(int16);
+	}
+	ndigits = (len - (digits - p)) / (int) sizeof(int16);
+	*zero = true;
+	for (int i = 0; i < ndigits; i++)
+	{
+		int16		dig;
+
+		memcpy(&dig, digits + i * sizeof(int16), sizeof(int16));
+		if (dig != 0)
+		{
+			/* digit i has weight (weight - i) in powers of 10000 */
+			result = NUM_DEC_DIGITS * (weight - i) +
+				(dig >= 1000 ? 3 : dig >= 100 ? 2 : dig >= 10 ? 1 : 0);
+			*zero = false;
+			break;
+		}
+	}
+	if ((Pointer) v != DatumGetPointer(d))
+		pfree(v);
+	return result;
+}
+
+/*
+ * Does a finite numeric value have a double precision value?  x is
+ * cprof_numeric_to_double's result for it.  A magnitude above the largest
+ * double (about 1.8e308) has none, and neither has a non-zero magnitude
+ * below the smallest (about 4.9e-324), which would silently become 0:
+ * value::double precision rejects both.
+ */
+CprofDoubleRange
+cprof_double_range(Datum value, double x)
+{
+	if (unlikely(isinf(x)) && !numeric_is_inf(DatumGetNumeric(value)))
+		return CPROF_DOUBLE_TOO_LARGE;
+	if (unlikely(x == 0))
+	{
+		bool		zero;
+
+		(void) cprof_numeric_exp10(value, &zero);
+		if (!zero)
+			return CPROF_DOUBLE_TOO_SMALL;
+	}
+	return CPROF_DOUBLE_IN_RANGE;
+}
+
+/*
+ * The error for a number that double precision cannot hold (r is not
+ * CPROF_DOUBLE_IN_RANGE): 'what' is out of range for 'where' (a function or
+ * a computation).  hint may be NULL for the default one.
+ */
+void
+cprof_double_range_error(CprofDoubleRange r, const char *what,
+						 const char *where, const char *hint)
+{
+	if (r == CPROF_DOUBLE_TOO_LARGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s is out of range for %s: its magnitude exceeds double precision (about 1.8e308)",
+						what, where),
+				 errhint("%s", hint != NULL ? hint :
+						 "The computation is in double precision: express the amounts in a larger money unit.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s is out of range for %s: it is not zero, but its magnitude is below the smallest double precision value (about 4.9e-324)",
+					what, where),
+			 errhint("%s", hint != NULL ? hint :
+					 "The computation is in double precision: round the amounts, for example with round(value, 10), or express them in a smaller money unit.")));
+}
+
+/*
+ * cprof_numeric_to_double for a finite or infinite numeric Datum that must
+ * have a double precision value: a finite value outside the double range is
+ * the error of cprof_double_range_error.
  */
 double
-money_ratio(const CprofMoney *num, const CprofMoney *den)
+cprof_numeric_to_double_checked(Datum value, const char *what,
+								const char *where, const char *hint)
+{
+	double		x = cprof_numeric_to_double(value);
+	CprofDoubleRange r = cprof_double_range(value, x);
+
+	if (unlikely(r != CPROF_DOUBLE_IN_RANGE))
+		cprof_double_range_error(r, what, where, hint);
+	return x;
+}
+
+/*
+ * num / den as double precision, correctly rounded, in *result; den must
+ * not be zero.  Returns CPROF_DOUBLE_IN_RANGE, or
+ * why the quotient has no double precision value (too large, or not zero
+ * but too small).  When both sums are plain fast-path values whose
+ * magnitudes, brought to a common scale, stay below 2^53, both convert to
+ * double exactly and one IEEE division rounds the exact quotient correctly.
+ * Otherwise the quotient is computed in numeric with at least 40
+ * significant digits (numeric_div keeps the largest input display scale,
+ * so the numerator is given one that large) and rounded to double; the two
+ * paths agree except for quotients within 1e-40 of a tie between two
+ * doubles.  Quotients below 1e-1000 (numeric_div's largest scale) are far
+ * below the double range and reported as such.
+ */
+CprofDoubleRange
+money_ratio(const CprofMoney *num, const CprofMoney *den, double *result)
 {
 	const int128 limit = ((int128) 1) << 53;
 	Numeric		n,
-				d;
+				d,
+				q;
+	int			num_sign;
+	bool		zero;
+	int			e;
+	int			scale;
 
 	if (num->extra == NULL && den->extra == NULL)
 	{
@@ -725,38 +932,88 @@ money_ratio(const CprofMoney *num, const CprofMoney *den)
 
 		if (scale_up(&a, s - num->scale) && scale_up(&b, s - den->scale) &&
 			a < limit && a > -limit && b < limit && b > -limit)
-			return (double) a / (double) b;
+		{
+			*result = (double) a / (double) b;
+			return CPROF_DOUBLE_IN_RANGE;
+		}
 	}
+	num_sign = money_sign(num);
 	n = money_result(num);
 	d = money_result(den);
+	/* the quotient's exponent, to within one, from the operands' */
+	e = 0;
+	if (num_sign != 0 && !numeric_is_nan(n) && !numeric_is_inf(n) &&
+		!numeric_is_nan(d) && !numeric_is_inf(d))
+		e = cprof_numeric_exp10(NumericGetDatum(n), &zero) -
+			cprof_numeric_exp10(NumericGetDatum(d), &zero);
+	scale = Min(Max(40, 42 - e), NUMERIC_MAX_DISPLAY_SCALE);
 	n = DatumGetNumeric(DirectFunctionCall2(numeric_add, NumericGetDatum(n),
-											NumericGetDatum(cprof_numeric_from_int128(0, 40))));
-	return DatumGetFloat8(DirectFunctionCall1(numeric_float8,
-											  DirectFunctionCall2(numeric_div,
-																  NumericGetDatum(n),
-																  NumericGetDatum(d))));
+											NumericGetDatum(cprof_numeric_from_int128(0, scale))));
+	q = DatumGetNumeric(DirectFunctionCall2(numeric_div, NumericGetDatum(n),
+											NumericGetDatum(d)));
+	*result = DatumGetFloat8(DirectFunctionCall1(numeric_float8_no_overflow,
+												 NumericGetDatum(q)));
+	if (isinf(*result) && !numeric_is_inf(q))
+		return CPROF_DOUBLE_TOO_LARGE;
+	if (*result == 0 && num_sign != 0 && !numeric_is_inf(d))
+		return CPROF_DOUBLE_TOO_SMALL;
+	return CPROF_DOUBLE_IN_RANGE;
 }
 
-/* Is the sum exactly zero (no NaN or infinity either)? */
+/*
+ * Is the sum equal to a numeric Datum?  Compared as numeric_eq compares:
+ * by value (1.10 = 1.1), NaN equal to NaN, an infinity to itself.
+ */
 bool
-money_is_zero(const CprofMoney *m)
+money_equals(const CprofMoney *m, Datum value)
+{
+	int128		v = 0;
+	int			dscale = 0;
+	bool		fits;
+	Numeric		r;
+	bool		eq;
+
+	if (numeric_decode(value, &v, &dscale, &fits) == NUMKIND_FINITE && fits &&
+		m->extra == NULL)
+	{
+		int128		a = m->fast;
+		int			s = Max(m->scale, dscale);
+
+		if (scale_up(&a, s - m->scale) && scale_up(&v, s - dscale))
+			return a == v;
+	}
+	r = money_result(m);
+	eq = DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(r), value));
+	pfree(r);
+	return eq;
+}
+
+/*
+ * The sign of the sum: -1, 0 or 1.  NaN (any NaN, or both infinities)
+ * counts as above zero, as numeric_cmp orders it.
+ */
+int
+money_sign(const CprofMoney *m)
 {
 	Numeric		r;
-	int128		v = 0;
-	int			dscale;
-	bool		fits;
-	bool		zero;
+	int			sign;
 
 	if (has_special(m))
-		return false;
+	{
+		const CprofMoneyExtra *x = m->extra;
+
+		if (x->nan_count == 0 && x->pinf_count == 0)
+			return -1;
+		return 1;
+	}
 	if (slow_part(m) == NULL)
-		return m->fast == 0;
-	/* fast + slow can still cancel: compare exactly */
+		return m->fast > 0 ? 1 : m->fast < 0 ? -1 : 0;
+	/* fast + slow can cancel: compare exactly */
 	r = money_result(m);
-	zero = numeric_decode(NumericGetDatum(r), &v, &dscale, &fits) == NUMKIND_FINITE &&
-		fits && v == 0;
+	sign = DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(r),
+											 NumericGetDatum(cprof_numeric_from_int128(0, 0))));
 	pfree(r);
-	return zero;
+	return sign > 0 ? 1 : sign < 0 ? -1 : 0;
 }
 
 /*
@@ -843,6 +1100,11 @@ money_recv(StringInfo buf, CprofMoney *m, MemoryContext cxt)
 
 		x.slow = cprof_recv_numeric(buf);
 		MemoryContextSwitchTo(old);
+		/* NaN and infinities are counted, never part of the slow sum */
+		if (numeric_is_nan(x.slow) || numeric_is_inf(x.slow))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid cprof aggregate state: bad money sum")));
 	}
 	m->extra = NULL;
 	if (x.slow != NULL || x.nan_count != 0 || x.pinf_count != 0 || x.ninf_count != 0)

@@ -7,11 +7,15 @@
  * every length first so that a truncated or corrupt state is an error with
  * SQLSTATE 22P03 instead of a read past the end (pq_getmsg* would raise a
  * protocol-violation error, which is the wrong class for a bad value).
+ * The errors for states that a final or combine function cannot take, and
+ * the name of the aggregate being computed, for messages, live here too.
  */
 #include "postgres.h"
 
 #include "libpq/pqformat.h"
+#include "nodes/primnodes.h"
 #include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
 
 #include "cprof.h"
 
@@ -164,4 +168,33 @@ cprof_recv_end(StringInfo buf)
 {
 	if (buf->cursor != buf->len)
 		corrupt("The serialized state has trailing bytes.");
+}
+
+/*
+ * The error for a state that a combine or final function cannot take: one
+ * of another form of the same aggregate family (or with a parameter out of
+ * the final function's range), which the family's deserialize function
+ * accepts and only a hand-made aggregate can pass.
+ */
+void
+cprof_state_mismatch(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid %s aggregate state", what),
+			 errdetail("The state was made by another form of the aggregate, or its parameter is out of range.")));
+}
+
+/*
+ * The SQL name of the aggregate that a transition or final function is
+ * computing, for messages; 'fallback' when it is not called by an Agg node
+ * (an aggregate used as a window function).
+ */
+const char *
+cprof_agg_name(FunctionCallInfo fcinfo, const char *fallback)
+{
+	Aggref	   *aggref = AggGetAggref(fcinfo);
+	char	   *name = aggref != NULL ? get_func_name(aggref->aggfnoid) : NULL;
+
+	return name != NULL ? name : fallback;
 }

@@ -1,17 +1,37 @@
 /*
- * test/demo.sql: the report `make demo` prints.  Generates the demo ledger
- * (20,000 clients, 200,000 entries; test/ledger.sql) and reads it only
- * through cprof's functions.
+ * test/demo.sql: the report `make demo` prints, read only through cprof's
+ * functions from the demo data in the schema cprof_demo.  Re-runnable in
+ * any database where cprof can be installed: it installs cprof if missing
+ * and generates the demo ledger (test/ledger.sql: 20,000 clients, 200,000
+ * entries) only when cprof_demo.ledger does not exist yet.  It writes no
+ * table outside pg_temp.  With -v picture_dir=DIR it also writes the data
+ * of the two pictures there (whale_curve.csv, waterfall.csv; test/pictures/),
+ * which `make demo` draws with gnuplot.
  */
 \set ON_ERROR_STOP on
 \set QUIET on
 \pset footer off
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS cprof;
+SELECT to_regclass('cprof_demo.ledger') IS NULL AS need_ledger \gset
+\if :need_ledger
 \set entries 200000
 \echo 'generating the demo ledger (20,000 clients, 200,000 entries) ...'
 \ir ledger.sql
-CREATE EXTENSION cprof;
+SET client_min_messages = warning;
+\endif
+-- the demo tables first, then wherever cprof and the rest already are
+SELECT set_config('search_path', 'cprof_demo, ' || current_setting('search_path'), false) \gset
+
+-- A margin is a ratio over revenue: with no revenue, or refunds above sales
+-- (revenue <= 0), it means nothing, and the report leaves it empty, as
+-- client_profit's own margin does.
+CREATE OR REPLACE FUNCTION pg_temp.margin_pct(p profit) RETURNS numeric
+    LANGUAGE sql IMMUTABLE
+    RETURN CASE WHEN (p).revenue > 0 THEN round((p).margin::numeric * 100, 1) END;
 
 -- one P&L per client, the base of every section below
+DROP TABLE IF EXISTS pg_temp.client_pnl;
 CREATE TEMP TABLE client_pnl AS
 SELECT c.client_id, c.name, c.segment, c.acquired_on, c.churned_on,
        client_profit(l.amount, l.kind) AS p
@@ -34,20 +54,19 @@ LATERAL (VALUES (1, 'revenue', (p).revenue),
                 (10, '+ referral value', (p).referral),
                 (11, '= total value', (p).total_value)) AS w(n, line, amount)
 ORDER BY n;
-SELECT round((client_profit(amount, kind)).margin::numeric * 100, 1) AS "net margin %",
-       (client_profit(amount, kind)).entries AS "ledger entries"
-FROM ledger;
+SELECT pg_temp.margin_pct(p) AS "net margin %", (p).entries AS "ledger entries"
+FROM (SELECT client_profit(amount, kind) AS p FROM ledger) t;
 
 \echo
 \echo '== The 10 most profitable clients =='
 SELECT name, segment, (p).revenue, (p).net_profit,
-       round((p).margin::numeric * 100, 1) AS "margin %"
+       pg_temp.margin_pct(p) AS "margin %"
 FROM client_pnl ORDER BY (p).net_profit DESC, client_id LIMIT 10;
 
 \echo
 \echo '== The 10 least profitable clients =='
 SELECT name, segment, (p).revenue, (p).cost_to_serve, (p).net_profit,
-       round((p).margin::numeric * 100, 1) AS "margin %"
+       pg_temp.margin_pct(p) AS "margin %"
 FROM client_pnl ORDER BY (p).net_profit, client_id LIMIT 10;
 
 \echo
@@ -61,7 +80,7 @@ FROM client_pnl;
 \echo
 \echo '== Profit by segment (client_profit rolled up from the client P&Ls) =='
 SELECT segment, count(*) AS clients, (client_profit(p)).revenue, (client_profit(p)).net_profit,
-       round((client_profit(p)).margin::numeric * 100, 1) AS "margin %",
+       pg_temp.margin_pct(client_profit(p)) AS "margin %",
        count(*) FILTER (WHERE (p).net_profit < 0) AS "loss-making"
 FROM client_pnl GROUP BY segment ORDER BY (client_profit(p)).net_profit DESC;
 
@@ -87,3 +106,18 @@ FROM (SELECT segment,
                         churned_on IS NOT NULL, 0.01) AS v
       FROM client_pnl GROUP BY segment) s
 ORDER BY (v).ltv DESC;
+
+\echo
+-- == Cost allocation ==
+-- The cost-allocation section goes here: test/timelog.sql loads
+-- cprof_demo.time_log and cprof_demo.cost_pools, and test/demo_costing.sql
+-- prints the report (both to be wired in with \ir).
+
+\if :{?picture_dir}
+-- the data of the pictures, drawn by test/pictures/*.gp
+\o :picture_dir/whale_curve.csv
+\ir pictures/whale_curve.sql
+\o :picture_dir/waterfall.csv
+\ir pictures/waterfall.sql
+\o
+\endif

@@ -4,10 +4,10 @@
 #
 # Each mode installs the Debian packages that are missing (test/deps.sh),
 # builds cprof, and runs against a throwaway cluster made by pg_virtualenv
-# (temporary directory, loopback only, destroyed on exit).  The test and
-# benchmark modes install the extension into ./tmp_install and point the
-# cluster at it with Debian's extension_destdir setting, so they never touch
-# the system's PostgreSQL directories; `make demo` installs it for real.
+# (temporary directory, loopback only, destroyed on exit).  Every mode
+# installs the extension into ./tmp_install and points the cluster at it
+# with Debian's extension_destdir setting, so none of them writes to the
+# system's PostgreSQL directories.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -33,6 +33,15 @@ in_cluster() {
 		"$@"
 }
 
+# check_cdnow: the CDNOW files are the ones test/data/cdnow/README.md
+# describes (the loader also checks their row counts and totals).
+check_cdnow() {
+	(cd test/data/cdnow && sha256sum --quiet -c SHA256SUMS) || {
+		echo "cprof: test/data/cdnow does not match its SHA256SUMS" >&2
+		exit 1
+	}
+}
+
 case "$mode" in
 	test)
 		rm -rf results regression.diffs regression.out
@@ -52,32 +61,52 @@ case "$mode" in
 		echo "${passed} passed, ${failed} failed"
 		;;
 	demo)
-		make -s PG_CONFIG="$PG_CONFIG" install >/dev/null
-		pg_virtualenv -t -o "listen_addresses=localhost" \
-			psql -X -q -v ON_ERROR_STOP=1 -f test/demo.sql
+		# the report, then the pictures (CPROF_PICTURES, docs/img when
+		# not set) drawn with gnuplot from the data the report wrote
+		bash test/deps.sh gnuplot:gnuplot-nox
+		pictures=${CPROF_PICTURES:-$top/docs/img}
+		work=$(mktemp -d)
+		trap 'rm -rf "$work"' EXIT
+		chmod 755 "$work"
+		in_cluster psql -X -q -v ON_ERROR_STOP=1 -v picture_dir="$work" -f test/demo.sql
+		mkdir -p "$pictures"
+		for picture in whale_curve waterfall; do
+			gnuplot -e "datafile='$work/$picture.csv'; outfile='$pictures/$picture.svg'" \
+				"test/pictures/$picture.gp"
+		done
+		echo "pictures: $pictures/whale_curve.svg, $pictures/waterfall.svg"
 		;;
 	bench)
 		n=${1:-10000000}
+		# the CLV section loads CDNOW through test/clv/load_cdnow.sql
+		export CPROF_CDNOW=${CPROF_CDNOW:-$top/test/data/cdnow}
 		CPROF_SHARED_BUFFERS=2GB in_cluster \
 			bash test/bench/bench.sh "$n"
 		;;
 	cdnow)
-		# the CDNOW purchase logs, next to the checkout (CI clones the
-		# repository beside shared/); the server reads them, so the path
-		# must be absolute
-		data=$(cd "$top/../shared/data/cdnow" && pwd)
-		in_cluster psql -X -q -v ON_ERROR_STOP=1 -v datadir="$data" \
-			-f test/cdnow/cdnow.sql
+		# the CDNOW purchase logs (test/data/cdnow), loaded by psql
+		check_cdnow
+		in_cluster psql -X -q -v ON_ERROR_STOP=1 \
+			-f test/cdnow/load.sql -f test/cdnow/cdnow.sql
 		;;
 	clv)
-		# the CLV validation on CDNOW: needs ../shared/data beside the checkout
-		export CPROF_CDNOW=${CPROF_CDNOW:-$top/../shared/data/cdnow}
-		if [ ! -f "$CPROF_CDNOW/CDNOW_sample.txt" ]; then
-			echo "cprof: CDNOW data not found in $CPROF_CDNOW" >&2
-			exit 1
-		fi
+		# the CLV validation on CDNOW and on simulated clients
+		check_cdnow
 		in_cluster psql -X -q -v ON_ERROR_STOP=1 \
 			-c "CREATE EXTENSION cprof" -f test/clv/load_cdnow.sql -f test/clv/validate.sql
+		;;
+	docs)
+		# the SQL examples of the README and docs/*.md (or the pages
+		# given) against the output they show
+		bash test/deps.sh /usr/bin/python3:python3
+		in_cluster /usr/bin/python3 test/docs/check_docs.py "$@"
+		;;
+	clients)
+		# cprof's results read through psycopg 3 and node-postgres
+		bash test/deps.sh /usr/bin/python3:python3 \
+			/usr/lib/python3/dist-packages/psycopg/__init__.py:python3-psycopg \
+			node:nodejs npm:npm
+		in_cluster bash test/clients/run.sh
 		;;
 	*)
 		echo "test/run.sh: unknown mode '$mode'" >&2

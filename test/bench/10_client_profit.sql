@@ -20,7 +20,8 @@ FROM ledger;
 VACUUM ANALYZE pnl;
 
 -- The plain SQL: one FILTERed sum per kind and the waterfall.  margin is
--- written as an analyst would, net / revenue; with exact => true it is the
+-- written as an analyst would, net / revenue over a positive revenue (NULL
+-- otherwise, the rule cprof follows); with exact => true it is the
 -- correctly rounded quotient cprof returns (the quotient to 40 decimals,
 -- then to double), for the equality check.
 CREATE OR REPLACE FUNCTION pg_temp.plain_ledger(amount text, exact boolean DEFAULT false)
@@ -34,7 +35,7 @@ SELECT client_id, revenue, discount, cogs,
        revenue - discount - cogs - cost_to_serve - acquisition - bad_debt AS net_profit,
        referral,
        revenue - discount - cogs - cost_to_serve - acquisition - bad_debt + referral AS total_value,
-       CASE WHEN revenue <> 0
+       CASE WHEN revenue > 0
             THEN ((revenue - discount - cogs - cost_to_serve - acquisition - bad_debt)%2$s / revenue)::double precision
        END AS margin,
        entries

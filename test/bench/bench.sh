@@ -12,12 +12,13 @@ psql="psql -X -q -v ON_ERROR_STOP=1 -v entries=$n"
 # JIT off: compiling a query's expressions costs a few hundred ms that grow
 # with the number of output columns, not with the aggregate's work, and
 # would blur the ratios at every size.
-export PGOPTIONS="-c jit=off"
+# The ledger lives in the schema cprof_demo (test/ledger.sql).
+export PGOPTIONS="-c jit=off -c search_path=cprof_demo,public"
 
 cpu=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
 echo "cprof bench: $n ledger entries; $(nproc) cores ($cpu), $(free -g | awk '/Mem:/ {print $2}') GiB;" \
 	"PostgreSQL $(psql -XAtc 'show server_version'), jit off"
-$psql -c "CREATE EXTENSION IF NOT EXISTS cprof" -f lib.sql
+$psql -c "CREATE EXTENSION IF NOT EXISTS cprof SCHEMA public" -f lib.sql
 echo "generating the ledger ..."
 $psql -f ../ledger.sql
 # CPROF_BENCH_SECTIONS picks sections by glob, e.g. "10_*" for client_profit only

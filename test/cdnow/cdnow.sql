@@ -1,8 +1,9 @@
 /*
  * test/cdnow/cdnow.sql: the concentration family on real data, the CDNOW
- * purchase logs of Fader & Hardie (../shared/data/cdnow, see the README
- * there).  Run by `make test-cdnow` (test/run.sh cdnow) with
- * psql -v datadir=<directory of the files>.
+ * purchase logs of Fader & Hardie (test/data/cdnow, see the README there),
+ * loaded by test/cdnow/load.sql into cprof_demo.cdnow_master (the full log)
+ * and cprof_demo.cdnow_tx (the 1/10 sample).  Run by `make test-cdnow`
+ * (test/run.sh cdnow) after the loader.
  *
  * For the full log (23,570 customers) and the 1/10 sample (2,357
  * customers) it computes each customer's total spend, then checks
@@ -10,49 +11,18 @@
  * gini and top_share(10) against plain-SQL computations in exact numeric
  * arithmetic.  Any mismatch (relative difference above 1e-12) raises an
  * error, so psql exits non-zero.  The sample's 20% is 471.4 customers, so
- * the interpolation rule of docs/domain.md section 2 matters.
+ * the interpolation rule of docs/concentration.md matters.
  */
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS cprof;
 
-\set master_file :datadir '/CDNOW_master.txt'
-\set sample_file :datadir '/CDNOW_sample.txt'
-
--- The files are whitespace-separated with padded columns and CRLF endings;
--- they are read line by line by the server (the throwaway cluster's
--- superuser), since psql's \copy does not expand variables.  datadir must
--- be an absolute path.
-CREATE TEMP TABLE master_lines (line text);
-COPY master_lines FROM :'master_file';
-CREATE TEMP TABLE sample_lines (line text);
-COPY sample_lines FROM :'sample_file';
-
 CREATE TEMP TABLE purchases AS
-SELECT 'master' AS dataset, f[1]::int AS customer_id, to_date(f[2], 'YYYYMMDD') AS day,
-       f[3]::int AS cds, f[4]::numeric(10, 2) AS dollars
-FROM (SELECT regexp_split_to_array(btrim(rtrim(line, E'\r')), '\s+') AS f
-      FROM master_lines WHERE line !~ 'customer_id') s
+SELECT 'master' AS dataset, customer_id, purchased_on AS day, cds, amount AS dollars
+FROM cprof_demo.cdnow_master
 UNION ALL
-SELECT 'sample', f[1]::int, to_date(f[3], 'YYYYMMDD'), f[4]::int, f[5]::numeric(10, 2)
-FROM (SELECT regexp_split_to_array(btrim(rtrim(line, E'\r')), '\s+') AS f
-      FROM sample_lines WHERE btrim(line) <> '') s;
-
--- the facts the data's README states
-DO $$
-DECLARE
-    bad text;
-BEGIN
-    SELECT string_agg(format('%s: %s rows, %s customers, $%s', dataset, rows, customers, total), '; ')
-    INTO bad
-    FROM (SELECT dataset, count(*) AS rows, count(DISTINCT customer_id) AS customers, sum(dollars) AS total
-          FROM purchases GROUP BY dataset) s
-    WHERE (dataset, rows, customers, total) NOT IN (('master', 69659, 23570, 2500315.63),
-                                                     ('sample', 6919, 2357, 244091.94));
-    IF bad IS NOT NULL THEN
-        RAISE EXCEPTION 'CDNOW files do not match their README: %', bad;
-    END IF;
-END $$;
+SELECT 'sample', customer_id, purchased_on, cds, amount
+FROM cprof_demo.cdnow_tx;
 
 CREATE TEMP TABLE spend AS
 SELECT dataset, customer_id, sum(dollars) AS spend FROM purchases GROUP BY dataset, customer_id;

@@ -1,6 +1,6 @@
 /*
  * test/clv/validate.sql: validation of the probabilistic CLV functions on
- * the CDNOW data (../shared/data/cdnow, loaded by load_cdnow.sql) and by
+ * the CDNOW data (test/data/cdnow, loaded by load_cdnow.sql) and by
  * simulation.  Run by `make test-clv`; every check prints "ok" or stops the
  * run with an error.
  */
