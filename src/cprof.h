@@ -122,6 +122,9 @@ extern bool money_equals(const CprofMoney *m, Datum value);
 extern void money_send(StringInfo buf, const CprofMoney *m);
 extern void money_recv(StringInfo buf, CprofMoney *m, MemoryContext cxt);
 extern Numeric cprof_numeric_from_int128(int128 value, int scale);
+extern bool cprof_numeric_int128(Datum value, int128 *v, int *dscale,
+								 bool *finite);
+extern bool cprof_int128_scale_up(int128 *v, int k);
 extern double cprof_numeric_to_double(Datum value);
 extern int	cprof_numeric_exp10(Datum value, bool *zero);
 

@@ -189,6 +189,30 @@ numeric_decode(Datum d, int128 *value, int *dscale, bool *fits)
 }
 
 /*
+ * A finite numeric as an int128 count of units of 10^-dscale (its display
+ * scale), for callers that do their own exact integer arithmetic
+ * (allocate.c).  Returns true when the value is finite and fits the int128
+ * path (the condition of CprofMoney's fast path); *finite tells NaN and the
+ * infinities from a finite value that is merely too large, and *dscale is
+ * set for every finite value.
+ */
+bool
+cprof_numeric_int128(Datum value, int128 *v, int *dscale, bool *finite)
+{
+	bool		fits;
+
+	*finite = numeric_decode(value, v, dscale, &fits) == NUMKIND_FINITE;
+	return *finite && fits;
+}
+
+/* *v * 10^k for k >= 0, or false when it would overflow an int128. */
+bool
+cprof_int128_scale_up(int128 *v, int k)
+{
+	return scale_up(v, k);
+}
+
+/*
  * Build a numeric equal to value * 10^-scale with display scale 'scale',
  * written directly in the on-disk format (short header when it fits, as
  * numeric.c's make_result does).  scale > CPROF_MONEY_MAX_SCALE is allowed
