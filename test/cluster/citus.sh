@@ -59,6 +59,10 @@ XFAIL_SPLIT=(
 	'hhi(numeric)'
 	'hhi(double precision)'
 	'hhi(integer)'
+	'idle_capacity(numeric,numeric,numeric)'
+	'idle_capacity(numeric,numeric,numeric,numeric)'
+	'idle_capacity(numeric,double precision,double precision)'
+	'idle_capacity(numeric,double precision,double precision,numeric)'
 	'rfm(date,numeric,date,interval)'
 	'rfm(timestamp with time zone,numeric,timestamp with time zone,interval)'
 	'bgnbd_fit(double precision,double precision,double precision)'
@@ -296,6 +300,9 @@ for type in numeric 'double precision' integer; do
 		check_nested "${label//%t/$type}" "$call" "$type"
 	done <<<"$NESTED_CALLS"
 done
+while IFS='|' read -r label call; do
+	check_nested "$label" "$call" numeric
+done <<<"$WINDOW_CALLS"
 
 echo
 echo "citus: rows shipped = rows returned by the shard queries on the workers (pg_stat_statements);" \
