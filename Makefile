@@ -32,7 +32,7 @@ endif
 
 BENCH_N ?= 10000000
 
-.PHONY: test demo bench test-all test-cdnow test-clv
+.PHONY: test demo bench test-all test-cdnow test-clv test-fuzz test-statefuzz test-cancel test-valgrind
 test:
 	@bash test/run.sh test
 demo:
@@ -45,3 +45,6 @@ test-cdnow:
 # validation of the CLV models on CDNOW (needs ../shared/data)
 test-clv:
 	@bash test/run.sh clv
+# hostile tests (docs/reliability.md)
+test-fuzz test-statefuzz test-cancel test-valgrind:
+	@bash test/run.sh $(patsubst test-%,%,$@)

@@ -79,6 +79,13 @@ case "$mode" in
 		in_cluster psql -X -q -v ON_ERROR_STOP=1 \
 			-c "CREATE EXTENSION cprof" -f test/clv/load_cdnow.sql -f test/clv/validate.sql
 		;;
+	fuzz|statefuzz|cancel)
+		# the hostile tests (test/fuzz, test/statefuzz, test/cancel)
+		in_cluster bash "test/$mode/run.sh" "$@"
+		;;
+	valgrind)
+		bash test/valgrind/run.sh "$@"
+		;;
 	*)
 		echo "test/run.sh: unknown mode '$mode'" >&2
 		exit 2
