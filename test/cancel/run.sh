@@ -88,9 +88,12 @@ awk -F'\t' -v max="$max_delay" -v report="$out/summary.txt" '
 		} else if (st == "00000") {
 			printf "%-44s %7d ms %7d ms %9s  %s\n", label[id], to[id], ms, "-", "finished before the timeout"
 			done++
-		} else {
-			printf "%-44s %7d ms %7s    %9s  %s %s\n", label[id], to[id], "-", "-", "FAILED:", st " " $4
+		} else if (st == "CRASH" || st == "LOST" || st == "SKIP") {
+			printf "%-44s %7d ms %9s %9s  %s\n", label[id], to[id], "-", "-", "FAILED: " st " " $4
 			bad++
+		} else {
+			printf "%-44s %7d ms %7d ms %9s  %s\n", label[id], to[id], ms, "-", "ended with error " st ": " substr($4, 1, 50)
+			errors++
 		}
 	}
 	END {
