@@ -65,14 +65,10 @@ SET enable_hashagg = off;
 SELECT grp, client_profit(vi::bigint, kind), client_profit(vi::smallint, vi::smallint) FROM vg GROUP BY grp ORDER BY grp;
 RESET enable_hashagg;
 
--- cohort_ltv and the model fits on small data, and their predictions
+-- cohort_ltv, and the predictions of the models (their fits run in
+-- 41_bgnbd, 42_gamma_gamma and 44_pareto_nbd)
 SELECT grp, cohort_ltv(vn, (i % 12)::float8, i % 3 = 0), cohort_ltv(vn, (i % 12)::float8, i % 3 = 0, 0.01)
 FROM vg GROUP BY grp ORDER BY grp;
-CREATE TABLE vgh AS
-SELECT (i % 6)::float8 AS f, CASE WHEN i % 6 = 0 THEN 0 ELSE (i % 30)::float8 END AS r,
-       30::float8 AS a, (10 + i % 50)::float8 AS m
-FROM generate_series(1, 400) i;
-SELECT bgnbd_fit(f, r, a), pareto_nbd_fit(f, r, a), gamma_gamma_fit(f, m) FILTER (WHERE f > 0) FROM vgh;
 SELECT bgnbd_p_alive(ROW(0.243, 4.414, 0.793, 2.426, 0, 1, true)::bgnbd, 2, 20, 30),
        pareto_nbd_p_alive(ROW(0.553, 10.58, 0.606, 11.67, 0, 1, true)::pareto_nbd, 2, 20, 30),
        clv(ROW(0.243, 4.414, 0.793, 2.426, 0, 1, true)::bgnbd, ROW(6.25, 3.74, 15.44, 0, 1, true)::gamma_gamma,

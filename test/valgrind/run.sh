@@ -45,11 +45,12 @@ cleanup() {
 	fi
 	rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 1' INT TERM
 
 # 1. build: -O1 -g, frame pointers for useful stacks
 mkdir -p "$work/build"
-cp -r Makefile cprof.control src sql expected "$work/build/"
+cp -r Makefile cprof.control src sql expected test "$work/build/"
 make -s -C "$work/build" PG_CONFIG="$PG_CONFIG" COPT="-O1 -g -fno-omit-frame-pointer" >/dev/null
 make -s -C "$work/build" PG_CONFIG="$PG_CONFIG" install DESTDIR="$work/install" >/dev/null
 
@@ -100,14 +101,17 @@ echo "valgrind: postmaster $pm_pid under memcheck on port $port; tests: $tests"
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
 t0=$(date +%s)
 status=0
-make -s -C "$work/build" PG_CONFIG="$PG_CONFIG" installcheck REGRESS="$tests" >"$out/regress.out" 2>&1 || status=1
+# (long steps run in the background, so that a signal stops them at once)
+make -s -C "$work/build" PG_CONFIG="$PG_CONFIG" installcheck REGRESS="$tests" >"$out/regress.out" 2>&1 &
+wait $! || status=1
 grep -E '^(ok|not ok|test| +[0-9]+ +- )|\.\.\. (ok|FAILED)' "$out/regress.out" || true
 if [ "$status" -ne 0 ]; then
 	echo "valgrind: regression differences under valgrind:" >&2
 	cat "$work/build/regression.diffs" >&2 2>/dev/null || cat "$out/regress.out" >&2
 fi
 t1=$(date +%s)
-psql -X -q -v ON_ERROR_STOP=1 -d contrib_regression -f test/valgrind/exercise.sql >"$out/exercise.out" 2>&1 || {
+psql -X -q -v ON_ERROR_STOP=1 -d contrib_regression -f test/valgrind/exercise.sql >"$out/exercise.out" 2>&1 &
+wait $! || {
 	echo "valgrind: exercise.sql failed:" >&2
 	tail -20 "$out/exercise.out" >&2
 	status=1
