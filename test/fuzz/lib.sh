@@ -46,9 +46,10 @@ hostile_wait() {
 #     TAB <result>
 # where the result is the first line the case's statement printed (cut to
 # 100 characters): cases print something short, such as an md5.
-# PREAMBLE is SQL run at the start of every session (settings, among them
-# statement_timeout; psql's \timing gives each case's elapsed time, so that
-# a case that ran well past its timeout shows).  Once a group has
+# Every session starts with SET statement_timeout = HOSTILE_TIMEOUT_MS
+# (default 1000) and PREAMBLE (more settings); psql's \timing gives each
+# case's elapsed time, so that a case that ran well past its timeout
+# shows.  Once a group has
 # MAX_PER_GROUP (default 3) crashes or cases that ran more than
 # HOSTILE_LATE_MS (default 2000) past HOSTILE_TIMEOUT_MS, or 3 x
 # MAX_PER_GROUP statement timeouts, its remaining cases are skipped (SKIP,
