@@ -1443,7 +1443,7 @@ idle_pool(CprofIdleState *st, Numeric amount, bool cap_float, double cap_f,
 		differs("amount", value_text(NumericGetDatum(st->amount), NUMERICOID),
 				value_text(NumericGetDatum(amount), NUMERICOID));
 	if (cap_float != st->cap_float)
-		elog(ERROR, "cprof idle_capacity: capacity types differ between states");
+		cprof_state_mismatch("idle_capacity");
 	if (cap_float ? cap_f != st->cap_f
 		: !numeric_same(NumericGetDatum(cap_n), NumericGetDatum(st->cap_n), false))
 		differs("capacity",
@@ -1452,7 +1452,7 @@ idle_pool(CprofIdleState *st, Numeric amount, bool cap_float, double cap_f,
 				cap_float ? float8out_internal(cap_f)
 				: value_text(NumericGetDatum(cap_n), NUMERICOID));
 	if ((unit == NULL) != (st->unit == NULL))
-		elog(ERROR, "cprof idle_capacity: unit given in one state only");
+		cprof_state_mismatch("idle_capacity");
 	if (unit != NULL && !numeric_same(NumericGetDatum(unit), NumericGetDatum(st->unit), false))
 		differs("unit", value_text(NumericGetDatum(st->unit), NUMERICOID),
 				value_text(NumericGetDatum(unit), NUMERICOID));

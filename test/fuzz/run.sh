@@ -26,7 +26,7 @@ source test/fuzz/lib.sh
 queries=${FUZZ_QUERIES:-15000}
 seconds=${FUZZ_SECONDS:-180}
 seed=${FUZZ_SEED:-20240611}
-strict=${FUZZ_STRICT:-0}
+strict=${FUZZ_STRICT:-1}
 out=${FUZZ_OUT:-$top/results/fuzz}
 rm -rf "$out"
 mkdir -p "$out"

@@ -121,6 +121,12 @@ BEGIN
     IF v IS NOT NULL THEN
         RETURN format('%L::%s', v, t);
     END IF;
+    -- profit: a value client_profit itself built, so that its derived
+    -- fields agree with its lines (the roll-up checks them)
+    IF t::text = 'profit' THEN
+        RETURN format('(SELECT client_profit(a, k) FROM (VALUES (%s, ''revenue''), (%s, ''cogs''), (%s, ''service'')) v(a, k))',
+                      sf.sample('numeric', i, vary), sf.sample('numeric', i + 1, vary), sf.sample('numeric', i + 2, vary));
+    END IF;
     -- composite types: every field sampled
     SELECT string_agg(sf.sample(att.atttypid, i + att.attnum, vary), ', ' ORDER BY att.attnum)
       INTO fields
