@@ -33,7 +33,8 @@ endif
 BENCH_N ?= 10000000
 
 .PHONY: test demo bench test-all test-cdnow test-clv demo-start demo-psql demo-stop \
-	check-version deb deb-installcheck dist test-clients test-docs test-citus test-fdw bench-citus
+	check-version deb deb-installcheck dist test-clients test-docs test-citus test-fdw bench-citus \
+	test-fuzz test-statefuzz test-cancel test-valgrind
 test:
 	@bash test/run.sh test
 demo:
@@ -87,3 +88,7 @@ test-fdw:
 	@bash test/cluster/fdw.sh
 bench-citus:
 	@bash test/bench/60_cluster/run.sh $(BENCH_N)
+
+# hostile tests (docs/reliability.md)
+test-fuzz test-statefuzz test-cancel test-valgrind:
+	@bash test/run.sh $(patsubst test-%,%,$@)

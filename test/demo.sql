@@ -107,11 +107,10 @@ FROM (SELECT segment,
       FROM client_pnl GROUP BY segment) s
 ORDER BY (v).ltv DESC;
 
-\echo
--- == Cost allocation ==
--- The cost-allocation section goes here: test/timelog.sql loads
--- cprof_demo.time_log and cprof_demo.cost_pools, and test/demo_costing.sql
--- prints the report (both to be wired in with \ir).
+-- == Cost to serve from time and cost pools ==
+-- test/demo_costing.sql generates cprof_demo.time_log and
+-- cprof_demo.cost_pools (test/timelog.sql) and prints the costing report.
+\ir demo_costing.sql
 
 \if :{?picture_dir}
 -- the data of the pictures, drawn by test/pictures/*.gp

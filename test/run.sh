@@ -108,6 +108,13 @@ case "$mode" in
 			node:nodejs npm:npm
 		in_cluster bash test/clients/run.sh
 		;;
+	fuzz|statefuzz|cancel)
+		# the hostile tests (test/fuzz, test/statefuzz, test/cancel)
+		in_cluster bash "test/$mode/run.sh" "$@"
+		;;
+	valgrind)
+		bash test/valgrind/run.sh "$@"
+		;;
 	*)
 		echo "test/run.sh: unknown mode '$mode'" >&2
 		exit 2

@@ -23,6 +23,10 @@ cohort_ltv(numeric,double precision,boolean,double precision)|histories|cohort_l
 hhi(numeric)|facts|hhi(amount)|segment|
 hhi(double precision)|facts|hhi(amount_f)|segment|
 hhi(integer)|facts|hhi(amount_i4)|segment|
+idle_capacity(numeric,numeric,numeric)|facts|idle_capacity(250000.00, abs(amount), 1000000)|segment|
+idle_capacity(numeric,numeric,numeric,numeric)|facts|idle_capacity(250000.00, abs(amount), 1000000, 0.05)|segment|
+idle_capacity(numeric,double precision,double precision)|facts|idle_capacity(250000.00, abs(amount_f), 1000000)|segment|
+idle_capacity(numeric,double precision,double precision,numeric)|facts|idle_capacity(250000.00, abs(amount_f), 1000000, 1)|segment|
 rfm(date,numeric,date,interval)|purchases|rfm(booked_on, amount, date '2025-12-31', interval '1 day')|segment|
 rfm(timestamp with time zone,numeric,timestamp with time zone,interval)|purchases|rfm(booked_at, amount, timestamptz '2025-12-31 23:00+00', interval '7 days')|segment|
 bgnbd_fit(double precision,double precision,double precision)|histories|bgnbd_fit(frequency, recency, age)|cohort|client_id <= 20
@@ -45,6 +49,28 @@ pareto_class(%t,double precision,double precision)|pareto_class(%v, 0.5, 0.9) OV
 EOF
 )
 
+# The allocation window functions, over the same per-client rows (%v is the
+# client's net profit, numeric): the pool is the whole per-client result.
+WINDOW_CALLS=$(cat <<'EOF'
+allocate(numeric,numeric)|allocate(100000.00, abs(%v)) OVER (ORDER BY client_id)
+allocate(numeric,numeric,numeric)|allocate(100000.00, abs(%v), 0.05) OVER (ORDER BY client_id)
+allocate(numeric,double precision)|allocate(100000.00, abs(%v)::double precision) OVER (ORDER BY client_id)
+allocate(numeric,double precision,numeric)|allocate(100000.00, abs(%v)::double precision, 1) OVER (ORDER BY client_id)
+allocate(numeric,integer)|allocate(100000.00, round(abs(%v))::integer) OVER (ORDER BY client_id)
+allocate(numeric,integer,numeric)|allocate(100000.00, round(abs(%v))::integer, 0.05) OVER (ORDER BY client_id)
+allocate(numeric,bigint)|allocate(100000.00, round(abs(%v))::bigint) OVER (ORDER BY client_id)
+allocate(numeric,bigint,numeric)|allocate(100000.00, round(abs(%v))::bigint, 1) OVER (ORDER BY client_id)
+allocate(double precision,double precision)|allocate(100000.0::double precision, abs(%v)::double precision) OVER (ORDER BY client_id)
+allocate(double precision,double precision,numeric)|allocate(100000.0::double precision, abs(%v)::double precision, 0.05) OVER (ORDER BY client_id)
+allocate_capacity(numeric,numeric,numeric)|allocate_capacity(100000.00, abs(%v), 10000000) OVER (ORDER BY client_id)
+allocate_capacity(numeric,numeric,numeric,numeric)|allocate_capacity(100000.00, abs(%v), 10000000, 0.05) OVER (ORDER BY client_id)
+allocate_capacity(numeric,double precision,double precision)|allocate_capacity(100000.00, abs(%v)::double precision, 10000000) OVER (ORDER BY client_id)
+allocate_capacity(numeric,double precision,double precision,numeric)|allocate_capacity(100000.00, abs(%v)::double precision, 10000000, 1) OVER (ORDER BY client_id)
+allocate_capacity(double precision,double precision,double precision)|allocate_capacity(100000.0::double precision, abs(%v)::double precision, 10000000) OVER (ORDER BY client_id)
+allocate_capacity(double precision,double precision,double precision,numeric)|allocate_capacity(100000.0::double precision, abs(%v)::double precision, 10000000, 0.05) OVER (ORDER BY client_id)
+EOF
+)
+
 
 # check_catalog NODE: the bounded-state aggregates and concentration functions
 # of the cprof installed on NODE are exactly the ones listed above
@@ -60,6 +86,7 @@ EOF
 )
 	listed=$( { cut -d'|' -f1 <<<"$SPLIT_CHECKS"
 		for t in numeric 'double precision' integer; do cut -d'|' -f1 <<<"$NESTED_CALLS" | sed "s/%t/$t/"; done
+		cut -d'|' -f1 <<<"$WINDOW_CALLS"
 		} | LC_ALL=C sort)
 	if [ "$catalog" != "$listed" ]; then
 		echo "cluster: the checks do not cover exactly cprof's aggregates and window functions" \

@@ -235,6 +235,11 @@ for type in numeric 'double precision' integer; do
 		one_check "${label//%t/$type}" nested per-client "$q" "${q/FROM facts/FROM facts_local}" client_profit "$clients"
 	done <<<"$NESTED_CALLS"
 done
+while IFS='|' read -r label call; do
+	call=${call//%v/v}
+	q="SELECT client_id, $call FROM ($inner) per_client ORDER BY client_id"
+	one_check "$label" nested per-client "$q" "${q/FROM facts/FROM facts_local}" client_profit "$clients"
+done <<<"$WINDOW_CALLS"
 
 # the two-phase roll-ups: per shard (the foreign partitions themselves), per
 # client, per client and segment; against one aggregate over the local rows

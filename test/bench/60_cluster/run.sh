@@ -53,6 +53,7 @@ start=$SECONDS
 nsql coord -q <<'SQL' >/dev/null
 SET client_min_messages = warning;
 CREATE TABLE ledger AS SELECT l.client_id, c.segment, l.kind, l.amount FROM cprof_demo.ledger l JOIN cprof_demo.clients c USING (client_id);
+DROP SCHEMA cprof_demo CASCADE;
 SELECT create_distributed_table('ledger', 'client_id');
 SELECT truncate_local_data_after_distributing_table('ledger');
 VACUUM ANALYZE ledger;
