@@ -39,9 +39,11 @@ FROM pg_proc p JOIN cprof_members m ON m.classid = 'pg_proc'::regclass AND m.obj
 WHERE p.provolatile = 'v'
 ORDER BY 1::text;
 
--- every C function's symbol is its SQL name
+-- every C function's symbol is its SQL name, or <SQL name>_<variant> for an
+-- overload with code of its own (STYLE.md section 6)
 SELECT p.oid::regprocedure AS symbol_differs_from_name
 FROM pg_proc p JOIN cprof_members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
 WHERE p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
   AND p.prosrc <> p.proname
+  AND NOT (starts_with(p.prosrc, p.proname || '_') AND length(p.prosrc) > length(p.proname) + 1)
 ORDER BY 1::text;
