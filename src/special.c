@@ -248,6 +248,33 @@ hyp_fail(HypValue *v)
 }
 
 /*
+ * An upper bound of r(j) = (a+j)(b+j) / ((c+j)(j+1)) over every j >= j1,
+ * where a+j1, b+j1, c+j1 > 0.  r(j) = 1 + N(j) / D(j) with N(j) =
+ * (a+b-c-1) j + ab - c linear and D(j) = (c+j)(j+1) positive and growing:
+ *   - if N falls (a+b-c-1 <= 0), N/D is largest at j1 while N > 0, and r
+ *     <= 1 once N <= 0;
+ *   - otherwise N(j)/D(j) <= (a+b-c-1 + max(ab-c, 0)/j1) / (c+j1).
+ * Each of (a+j)/(c+j), (b+j)/(j+1), (a+j)/(j+1), (b+j)/(c+j) also moves
+ * monotonically toward 1, which bounds r by either pairing of them.
+ */
+static double
+series_ratio_bound(double a, double b, double c, double j1)
+{
+	double		alpha = a + b - c - 1.0,
+				beta0 = a * b - c,
+				n1 = alpha * j1 + beta0,
+				bound;
+
+	if (alpha <= 0)
+		bound = n1 <= 0 ? 1.0 : 1.0 + n1 / ((c + j1) * (j1 + 1.0));
+	else
+		bound = 1.0 + (alpha + Max(beta0, 0.0) / j1) / (c + j1);
+	bound = Min(bound, Max((a + j1) / (c + j1), 1.0) * Max((b + j1) / (j1 + 1.0), 1.0));
+	bound = Min(bound, Max((a + j1) / (j1 + 1.0), 1.0) * Max((b + j1) / (c + j1), 1.0));
+	return bound;
+}
+
+/*
  * Sum the terms t_k, k >= k0, of a 2F1(a, b; c; z) series, starting from
  * t_k0 = term0 (1 at k0 = 0 for 2F1 itself), each the previous times
  * (a+k)(b+k) z / ((c+k)(k+1)).  At most maxterms terms; fails (relerr
@@ -294,13 +321,11 @@ hyp_series(double a, double b, double c, double z, int64 k0, double term0,
 
 		/*
 		 * Once a+j, b+j, c+j are positive for every later j, each later
-		 * ratio is at most q: (a+j)/(c+j) and (b+j)/(j+1) move
-		 * monotonically toward 1.
+		 * ratio is at most q (series_ratio_bound).
 		 */
 		if (a + k + 1 > 0 && b + k + 1 > 0 && c + k + 1 > 0)
 		{
-			double		q = fabs(z) * Max((a + k + 1) / (c + k + 1), 1.0) *
-				Max((b + k + 1) / (k + 2.0), 1.0);
+			double		q = fabs(z) * series_ratio_bound(a, b, c, k + 1.0);
 
 			if (q < 1.0)
 			{
@@ -349,6 +374,58 @@ hyp_keep(HypValue *best, const HypValue *v)
 }
 
 static void hyp_eval(double a, double b, double c, double z, HypValue *out);
+
+/*
+ * When a or b is 0 or a negative integer -n, 2F1 is a polynomial, and
+ * (DLMF 15.8.7)
+ *   2F1(-n, b; c; z) = (c-b)_n / (c)_n  2F1(-n, b; b-c-n+1; 1-z),
+ * a polynomial in 1 - z, for z near 1.  Fails (relerr +Infinity) when
+ * neither parameter terminates or b-c-n+1 is itself a pole.
+ */
+static void
+hyp_terminating(double a, double b, double c, double z, HypValue *out)
+{
+	double		n,
+				c2,
+				ratio = 1.0;
+	int64		j;
+
+	if (b <= 0 && b == floor(b) && (a > 0 || a != floor(a) || b > a))
+	{
+		double		t = a;
+
+		a = b;
+		b = t;
+	}
+	if (!(a <= 0 && a == floor(a)) || -a > 1e6)
+	{
+		hyp_fail(out);
+		return;
+	}
+	n = -a;
+	c2 = b - c - n + 1;
+	if (c2 <= 0 && c2 == floor(c2))
+	{
+		hyp_fail(out);
+		return;
+	}
+	hyp_series(a, b, c2, 1.0 - z, 0, 1.0, HYP_MAX_TERMS, out);
+	if (!isfinite(out->relerr))
+		return;
+	for (j = 0; j < (int64) n; j++)
+	{
+		/* c - b + j and c + j carry the rounding of c - b and c */
+		ratio *= (c - b + j) / (c + j);
+		out->relerr += DBL_EPSILON * (3.0 + (fabs(c) + fabs(b) + j) / fabs(c - b + j) +
+									  (fabs(c) + j) / fabs(c + j));
+	}
+	if (ratio == 0.0 || !isfinite(ratio) || !isfinite(out->relerr))
+	{
+		hyp_fail(out);
+		return;
+	}
+	out->m *= ratio;
+}
 
 /*
  * Continue F = 2F1(a, b; c; .) along its differential equation from 1/2 to
@@ -557,6 +634,14 @@ hyp_eval(double a, double b, double c, double z, HypValue *out)
 			hyp_keep(&best, &v);
 			if (quick == HYP_MAX_TERMS)
 				break;
+			/* a polynomial: its expansion in 1 - z */
+			hyp_terminating(a, b, c, z, &v);
+			if (v.relerr <= HYP_GOOD)
+			{
+				*out = v;
+				return;
+			}
+			hyp_keep(&best, &v);
 			/* z > 1/2: continue from 1/2, then the long series */
 			hyp_continue(a, b, c, z, &v);
 			if (v.relerr <= HYP_GOOD)
