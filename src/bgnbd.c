@@ -246,10 +246,10 @@ hint_no_dropout(const double *p)
 }
 
 static const CprofFitLimit bgnbd_limits[] = {
-	{{0, 0, 1, 1}, "the likelihood keeps rising as a and b grow together", hint_same_dropout},
-	{{0, 0, 0, 1}, "the likelihood keeps rising as b grows", hint_no_dropout},
-	{{0, 0, -1, 0}, "the likelihood keeps rising as a falls toward 0", hint_no_dropout},
-	{{1, 1, 0, 0}, "the likelihood keeps rising as r and alpha grow together", hint_same_rate},
+	{{0, 0, 0, 1}, "b grows", hint_no_dropout},
+	{{0, 0, -1, 0}, "a falls toward 0", hint_no_dropout},
+	{{0, 0, 1, 1}, "a and b grow together", hint_same_dropout},
+	{{1, 1, 0, 0}, "r and alpha grow together", hint_same_rate},
 };
 
 static const CprofFitModel bgnbd_model = {

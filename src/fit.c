@@ -22,8 +22,9 @@
  *      sample of that size is within about 1% of the whole, so each step
  *      still gains about two digits) - so a step on a million histories
  *      costs one or two evaluations of the likelihood, not ten;
- *   4. stops when every component of the gradient is below FIT_GTOL, or
- *      when an evaluation budget is spent;
+ *   4. stops when every component of the gradient is below FIT_GTOL (or
+ *      no step lowers the objective and the decrease Newton predicts is at
+ *      its rounding level), or when an evaluation budget is spent;
  *   5. diagnoses the end: a fit is converged only if Newton got there, no
  *      parameter is at the edge of its range (|theta| near THETA_MAX), and
  *      the likelihood does not keep rising toward one of the model's limits
@@ -50,6 +51,8 @@
 
 /* Newton stops when every gradient component is below this. */
 #define FIT_GTOL 1e-10
+/* ... or when no step lowers f and the predicted decrease is below this, relative. */
+#define FIT_DECTOL 1e-12
 /* |log-parameter| bound: beyond it the objective is +Infinity. */
 #define THETA_MAX 30.0
 /* Start values are clamped to this. */
@@ -433,8 +436,19 @@ newton(const FitRun *run, const FitData *d, const FitData *hd, bool fixed_hessia
 		}
 		if (!moved)
 		{
-			/* no decrease possible: converged if the gradient is at noise level */
-			return grad_max(n, g) <= 1e3 * FIT_GTOL ? NEWTON_CONVERGED : NEWTON_STALLED;
+			/*
+			 * No decrease possible: converged if the gradient is at its
+			 * noise level, or if the decrease the Newton step predicts,
+			 * -g.dir, is at the rounding level of f (the gradient of a
+			 * stiff objective cannot get below about sqrt(eps f H)).
+			 */
+			double		dec = 0.0;
+
+			for (i = 0; i < n; i++)
+				dec -= g[i] * dir[i];
+			return grad_max(n, g) <= 1e3 * FIT_GTOL ||
+				(dec >= 0 && dec <= FIT_DECTOL * (1.0 + fabs(f))) ?
+				NEWTON_CONVERGED : NEWTON_STALLED;
 		}
 	}
 	if (grad_max(n, g) <= FIT_GTOL)
@@ -539,7 +553,11 @@ cprof_fit_final(FunctionCallInfo fcinfo, const CprofFitModel *model)
 				params[CPROF_FIT_MAX_PARAMS];
 	double		f;
 	NewtonEnd	end;
-	const CprofFitLimit *limit = NULL;
+	StringInfoData limit_what,
+				limit_hint;
+	bool		at_limit = false;
+	bool		limit_found[CPROF_FIT_MAX_LIMITS] = {0};
+	bool		explained[CPROF_FIT_MAX_PARAMS] = {0};
 	int			wall = -1;
 	bool		converged;
 	int64		i;
@@ -548,6 +566,7 @@ cprof_fit_final(FunctionCallInfo fcinfo, const CprofFitModel *model)
 	if (st == NULL || st->clients == 0)
 		PG_RETURN_NULL();
 	Assert(model->nparams <= CPROF_FIT_MAX_PARAMS);
+	Assert(model->nlimits <= CPROF_FIT_MAX_LIMITS);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
@@ -603,46 +622,65 @@ cprof_fit_final(FunctionCallInfo fcinfo, const CprofFitModel *model)
 
 	/* 5. where did it end? */
 	for (j = 0; j < run.np; j++)
-	{
 		params[j] = exp(theta[j]);
-		if (wall < 0 && fabs(theta[j]) > THETA_MAX - 1.0)
-			wall = j;
-	}
 	if (isfinite(f))
 	{
 		double		f0 = fit_eval(&run, &hess, theta, NULL);
 
 		/*
 		 * A limit the fit ends at: the likelihood does not fall when theta
-		 * moves toward it, or (too close to the edge to move on) when it
-		 * moves back from it it does not rise.
+		 * moves LIMIT_STEP toward it (evaluated past THETA_MAX if need be:
+		 * the range only bounds the search).
 		 */
-		for (j = 0; j < model->nlimits && limit == NULL; j++)
+		initStringInfo(&limit_what);
+		initStringInfo(&limit_hint);
+		for (j = 0; j < model->nlimits; j++)
 		{
 			const CprofFitLimit *l = &model->limits[j];
 			double		moved[CPROF_FIT_MAX_PARAMS],
-						room = limit_room(&run, l, theta) + LIMIT_ROOM - 0.5;
-			double		tol = 1e-9 * (1.0 + fabs(f0));
-			bool		toward = room >= LIMIT_STEP;
+						fm;
 			int			k;
 
 			for (k = 0; k < run.np; k++)
-				moved[k] = theta[k] + (toward ? LIMIT_STEP : -LIMIT_STEP) * l->dir[k];
-			if (toward ? fit_eval(&run, &hess, moved, NULL) <= f0 + tol :
-				fit_eval(&run, &hess, moved, NULL) >= f0 - tol)
-				limit = l;
+				moved[k] = theta[k] + LIMIT_STEP * l->dir[k];
+			fm = model->objective(moved, NULL, hess.data);
+			if (!(fm <= f0 + 1e-9 * (1.0 + fabs(f0))))
+				continue;
+			/* report each limit, and each meaning once */
+			appendStringInfo(&limit_what, "%s%s",
+							 at_limit ? ", and as " : "the likelihood keeps rising as ", l->what);
+			for (k = 0; k < j; k++)
+				if (model->limits[k].hint == l->hint && limit_found[k])
+					break;
+			if (k == j)
+				appendStringInfo(&limit_hint, "%s%s", at_limit ? " " : "", l->hint(params));
+			limit_found[j] = true;
+			at_limit = true;
+			for (k = 0; k < run.np; k++)
+				if (l->dir[k] != 0)
+					explained[k] = true;
 		}
 	}
-	converged = end == NEWTON_CONVERGED && limit == NULL && wall < 0 && isfinite(f);
+	/* a parameter at the edge of its range that no limit explains */
+	for (j = 0; j < run.np; j++)
+		if (wall < 0 && !explained[j] && fabs(theta[j]) > THETA_MAX - 1.0)
+			wall = j;
+	converged = end == NEWTON_CONVERGED && !at_limit && wall < 0 && isfinite(f);
 	if (!converged)
 	{
 		const char *what;
 		char	   *hint;
 
-		if (limit)
+		if (at_limit && wall >= 0)
 		{
-			what = limit->what;
-			hint = limit->hint(params);
+			what = psprintf("%s; %s reached the edge of its range",
+							limit_what.data, model->param_names[wall]);
+			hint = limit_hint.data;
+		}
+		else if (at_limit)
+		{
+			what = limit_what.data;
+			hint = limit_hint.data;
 		}
 		else if (wall >= 0)
 		{

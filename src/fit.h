@@ -66,6 +66,7 @@ extern double cprof_model_param(HeapTupleHeader model, int attno,
 
 /* fit.c: the fit driver */
 #define CPROF_FIT_MAX_PARAMS 4	/* most parameters a model has */
+#define CPROF_FIT_MAX_LIMITS 8	/* most limits a model describes */
 
 /*
  * A model's objective: minus the mean log-likelihood per client at the
@@ -85,8 +86,9 @@ typedef double (*CprofObjective) (const double *theta, double *grad,
 typedef struct CprofFitLimit
 {
 	double		dir[CPROF_FIT_MAX_PARAMS];	/* direction in log-parameters */
-	const char *what;			/* for the WARNING, e.g. "a and b grow
-								 * without bound" */
+	const char *what;			/* for the WARNING: "the likelihood keeps
+								 * rising as <what>", e.g. "a and b grow
+								 * together" */
 	/* a hint (palloc'd) given the parameters */
 	char	   *(*hint) (const double *params);
 } CprofFitLimit;
@@ -107,7 +109,8 @@ typedef struct CprofFitModel
 	int64		nm_sample;		/* Nelder-Mead runs on at most this many
 								 * distinct histories */
 	int			nlimits;
-	const CprofFitLimit *limits;
+	const CprofFitLimit *limits;	/* checked in order: the most specific
+									 * first */
 } CprofFitModel;
 
 extern Datum cprof_fit_final(FunctionCallInfo fcinfo, const CprofFitModel *model);

@@ -259,8 +259,8 @@ hint_no_spread_across(const double *p)
 }
 
 static const CprofFitLimit gg_limits[] = {
-	{{1, 0, -1}, "the likelihood keeps rising as p grows and v falls", hint_no_spread_within},
-	{{0, 1, 1}, "the likelihood keeps rising as q and v grow together", hint_no_spread_across},
+	{{1, 0, -1}, "p grows and v falls", hint_no_spread_within},
+	{{0, 1, 1}, "q and v grow together", hint_no_spread_across},
 };
 
 static const CprofFitModel gg_model = {

@@ -300,10 +300,10 @@ hint_no_dropout(const double *p)
 }
 
 static const CprofFitLimit pnbd_limits[] = {
-	{{0, 0, 1, 1}, "the likelihood keeps rising as s and beta grow together", hint_same_dropout},
-	{{0, 0, 0, 1}, "the likelihood keeps rising as beta grows", hint_no_dropout},
-	{{0, 0, -1, 0}, "the likelihood keeps rising as s falls toward 0", hint_no_dropout},
-	{{1, 1, 0, 0}, "the likelihood keeps rising as r and alpha grow together", hint_same_rate},
+	{{0, 0, 0, 1}, "beta grows", hint_no_dropout},
+	{{0, 0, -1, 0}, "s falls toward 0", hint_no_dropout},
+	{{0, 0, 1, 1}, "s and beta grow together", hint_same_dropout},
+	{{1, 1, 0, 0}, "r and alpha grow together", hint_same_rate},
 };
 
 static const CprofFitModel pnbd_model = {
