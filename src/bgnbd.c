@@ -57,8 +57,10 @@
  * when a and b are large.  It is evaluated by the first of these that is
  * accurate (each has an error bound; the result is right to about 1e-13
  * relative):
- *   1. the limit (r+x) tau, when E[p] tau (r+x+1) < 2e-16 (the first-order
- *      bound |E_p[g] - (r+x) tau| <= (r+x) tau (r+x+1) tau E[p] / 2);
+ *   1. the limits: (r+x) tau when E[p] tau (r+x+1) < 2e-16 (by the bound
+ *      |E_p[g] - (r+x) tau| <= (r+x) tau (r+x+1) tau E[p] / 2); g(1) =
+ *      1 - (1+tau)^-(r+x) when p is almost surely 1 (|d ln g / dp| <=
+ *      (r+x+1) / p bounds the difference by E[1-p]);
  *   2. equation 10 after Euler's transformation (the fast path, exact when
  *      b is not much larger than r+x, e.g. heavy buyers):
  *        c/(a-1) (1 - (1-z)^(a-1) (1 + (a-1) S)),  c = a+b+x-1,
@@ -70,9 +72,9 @@
  *      from (1 + p tau)^-(r+x) = ((1-z) / (1 - (1-p) z))^(r+x) and
  *      E[(1-p)^j] = (b+x)_j / (a+b+x)_j;
  *   4. the integral of g against the Beta(a, b+x) density, by
- *      cprof_quad_logconcave in the variable logit(p), with the density's
- *      normalization integrated alongside (no beta function that would
- *      lose digits for large a, b).
+ *      cprof_quad_logconcave in the variable logit(p), divided by the
+ *      integral of the density (no beta function that would lose digits
+ *      for large a, b), the log-density taken relative to its mode.
  * The new-client expectation is the same with x = t_x = T = 0.
  */
 #include "postgres.h"
@@ -307,7 +309,8 @@ typedef struct BgExpect
 	double		rho;			/* r + x */
 	double		a;				/* Beta(a, B) */
 	double		B;				/* b + x */
-	double		tau;			/* t / (alpha + T) */
+	double		tau;			/* t / (alpha + T), may be +Infinity */
+	double		ln_tau;			/* its logarithm, finite */
 	double		z;				/* t / (alpha + T + t) */
 	double		lny;			/* ln(1 - z) = -ln(1 + tau) */
 } BgExpect;
@@ -353,7 +356,8 @@ expect_series(const BgExpect *q, double *result)
 	int64		e = 0,
 				k;
 
-	if (!(q->z <= 0.9))
+	/* its terms peak near k = rho z / (1-z) = rho tau and then fall like z^k */
+	if (!(q->z <= 0.9) || (q->rho + 40) * q->tau > 20000)
 		return false;
 	for (k = 1; k <= 20000; k++)
 	{
@@ -395,13 +399,23 @@ expect_series(const BgExpect *q, double *result)
 	return true;
 }
 
-/* psi of the quadrature: the Beta density in v = logit(p), with g or not */
+/* The integrand of the quadrature over p: the Beta(a, B) density, times g or not */
 typedef struct BgQuad
 {
 	const BgExpect *q;
 	bool		with_g;
+	double		vstar;			/* the density's mode in v: ln(a / B) */
+	double		pstar,
+				qstar;			/* p and 1 - p there */
 } BgQuad;
 
+/*
+ * psi(v), v = logit(p): the log of the Beta(a, B) density in v (a ln p +
+ * B ln(1-p)) relative to its mode, times g when with_g.  Relative to the
+ * mode it is a d - (a+B) S(d), d = v - vstar, S(d) = ln((1 + e^v) / (1 +
+ * e^vstar)) computed with log1p and expm1: its rounding stays small when
+ * a + B is large (a ln p itself would carry an error of about 1e-16 a).
+ */
 static double
 bg_quad_psi(double v, double *d1, double *d2, double *extras, void *arg)
 {
@@ -410,9 +424,28 @@ bg_quad_psi(double v, double *d1, double *d2, double *extras, void *arg)
 	/* p = 1 / (1 + exp(-v)), computed so that neither p nor 1 - p loses digits */
 	double		p = v < 0 ? exp(v) / (1 + exp(v)) : 1 / (1 + exp(-v));
 	double		pq = v < 0 ? 1 / (1 + exp(v)) : exp(-v) / (1 + exp(-v));	/* 1 - p */
-	double		lnp = v < 0 ? v - log1p(exp(v)) : -log1p(exp(-v));
-	double		lnq = v > 0 ? -v - log1p(exp(-v)) : -log1p(exp(v));
-	double		psi = q->a * lnp + q->B * lnq;
+	double		d = v - bq->vstar;
+	double		S,
+				psi;
+
+	/*
+	 * S = ln(q* + p* e^d) = d + ln(p* + q* e^-d): with log1p while the
+	 * change is small, the plain sum of positive terms otherwise (where
+	 * log1p's argument would come near -1 and cancel)
+	 */
+	if (d <= 0)
+	{
+		double		x = -bq->pstar * expm1(d);
+
+		S = x < 0.5 ? log1p(-x) : log(bq->qstar + bq->pstar * exp(d));
+	}
+	else
+	{
+		double		y = -bq->qstar * expm1(-d);
+
+		S = d + (y < 0.5 ? log1p(-y) : log(bq->pstar + bq->qstar * exp(-d)));
+	}
+	psi = q->a * d - (q->a + q->B) * S;
 
 	(void) extras;
 	*d1 = q->a * pq - q->B * p;
@@ -420,46 +453,62 @@ bg_quad_psi(double v, double *d1, double *d2, double *extras, void *arg)
 	if (bq->with_g)
 	{
 		/* ln g = ln N - ln p, N = 1 - (1 + p tau)^-rho */
-		double		u = exp(lnp + log(q->tau));	/* p tau */
+		double		lnp = v < 0 ? v - log1p(exp(v)) : -log1p(exp(-v));
+		double		u = exp(lnp + q->ln_tau);	/* p tau */
 
-		if (u < 1e-20)
+		if ((q->rho + 1) * u < 1e-17)
 		{
 			/* g = rho tau (1 - (rho+1) u / 2 + ...): its limit */
-			psi += log(q->rho * q->tau);
+			psi += log(q->rho) + q->ln_tau;
 			*d1 -= 0.5 * (q->rho + 1) * u * pq;
 		}
 		else
 		{
-			double		Lp = log1p(u);
-			double		N = -expm1(-q->rho * Lp);
-			double		Np = q->rho * q->tau * exp(-(q->rho + 1) * Lp);
-			double		Npp = -q->rho * (q->rho + 1) * q->tau * q->tau * exp(-(q->rho + 2) * Lp);
-			double		phi_p = Np / N - 1 / p;
-			double		phi_pp = Npp / N - (Np / N) * (Np / N) + 1 / (p * p);
+			/*
+			 * With L = ln(1+u), N = 1 - e^(-rho L), A = u N'(u) / N =
+			 * rho (u/(1+u)) e^(-rho L) / N: d ln g / dv = (A - 1) q and
+			 * d2 ln g / dv2 = q^2 (A - A^2 - (rho+1) (u/(1+u)) A) - (A - 1) p q,
+			 * all without tau^2 or 1/N, which overflow at the extremes.
+			 */
+			double		L = log1p(u);
+			double		rl = q->rho * L;
+			double		lnN = rl < 1e-10 ? log(q->rho) + log(L) + log1p(-0.5 * rl) : log(-expm1(-rl));
+			double		su = u / (1 + u);
+			double		A = exp(log(q->rho) + log(su) - rl - lnN);
 
-			psi += log(N) - lnp;
-			*d1 += phi_p * p * pq;
-			*d2 += phi_pp * (p * pq) * (p * pq) + phi_p * p * pq * (pq - p);
+			psi += lnN - lnp;
+			*d1 += (A - 1) * pq;
+			*d2 += pq * pq * (A - A * A - (q->rho + 1) * su * A) - (A - 1) * p * pq;
 		}
 	}
 	return psi;
 }
 
-/* 4. the integral over p */
+/*
+ * 4. the integral over p: integral(g f) / integral(f), each with panels of
+ * its own (where a, B < 1 the two have their mass in different places).
+ */
 static bool
 expect_quadrature(const BgExpect *q, double *result)
 {
-	BgQuad		bf = {q, false},
-				bg = {q, true};
+	BgQuad		bf,
+				bg;
 	CprofQuad	nf,
 				ng;
 
+	bf.q = q;
+	bf.with_g = false;
+	bf.vstar = log(q->a) - log(q->B);
+	bf.pstar = 1 / (1 + q->B / q->a);
+	bf.qstar = 1 / (1 + q->a / q->B);
+	bg = bf;
+	bg.with_g = true;
 	cprof_quad_logconcave(bg_quad_psi, &bf, 0, -INFINITY, INFINITY, 4.0, true, &nf);
 	cprof_quad_logconcave(bg_quad_psi, &bg, 0, -INFINITY, INFINITY, 4.0, true, &ng);
 	if (!nf.ok || !ng.ok || !(nf.sum > 0) || !(ng.sum > 0))
 		return false;
 	*result = exp(ng.ref - nf.ref) * ng.sum / nf.sum;
-	return true;
+	return isfinite(*result);
 }
 
 /*
@@ -477,12 +526,26 @@ bgnbd_expected_if_alive(const CprofBgnbd *m, double t, double x, double T)
 	q.a = m->a;
 	q.B = m->b + x;
 	q.tau = t / (m->alpha + T);
+	q.ln_tau = log(t) - log(m->alpha + T);
 	q.z = t / (m->alpha + T + t);
-	q.lny = -log1p(q.tau);
+	q.lny = isfinite(q.tau) ? -log1p(q.tau) : log(m->alpha + T) - log(m->alpha + T + t);
 
 	/* 1. p is almost surely 0: E[p] = a / (a+B) */
 	if ((q.rho + 1) * q.tau / (1 + q.B / q.a) <= 2e-16)
 		return q.rho * q.tau;
+
+	/*
+	 * ... or almost surely 1: |d ln g / dp| <= (rho+1) / p, so on p >= 1/2
+	 * g is within 2 (rho+1) (1-p) of g(1), and below it g <= rho tau holds
+	 * P(p < 1/2) <= 2 E[1-p].
+	 */
+	{
+		double		g1 = -expm1(q.rho * q.lny);
+		double		e1p = 1 / (1 + q.a / q.B);	/* E[1-p] */
+
+		if (2 * e1p * ((q.rho + 1) + q.rho * q.tau / g1) <= 1e-16)
+			return g1;
+	}
 	if (expect_euler(&q, &result) || expect_series(&q, &result) ||
 		expect_quadrature(&q, &result))
 		return result;

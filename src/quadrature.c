@@ -18,7 +18,7 @@
  * constant, so a side needs about 40 / that constant panels past the mode
  * region, however steep or flat psi is; a cap on the panels is a safety net
  * only (ok is then false).  With verify, each panel is compared with its
- * two halves and split until they agree to 1e-15, for integrands whose
+ * two halves and split until they agree to 1e-14, for integrands whose
  * curvature is concentrated between the points where it is sampled.
  *
  * The result is relative to the mode: the integrals are exp(ref) * sum and
@@ -60,7 +60,7 @@ static const double gl_w[GL_HALF] = {
 /* At most this many panels on each side of the mode. */
 #define QUAD_MAX_PANELS 200
 /* Splits of one panel when verifying. */
-#define QUAD_MAX_DEPTH 12
+#define QUAD_MAX_DEPTH 8
 
 /* One Gauss-Legendre panel over [a, b], added into the sums (relative to ref). */
 static void
@@ -103,7 +103,7 @@ quad_panel_checked(CprofLogConcave psi, void *arg, int nx, double a, double b,
 	quad_panel(psi, arg, nx, a, b, ref, &s1, x1);
 	quad_panel(psi, arg, nx, a, m, ref, &s2, x2);
 	quad_panel(psi, arg, nx, m, b, ref, &s2, x2);
-	if (depth < QUAD_MAX_DEPTH && !(fabs(s2 - s1) <= 1e-15 * fabs(s2)))
+	if (depth < QUAD_MAX_DEPTH && !(fabs(s2 - s1) <= 1e-14 * fabs(s2)))
 	{
 		quad_panel_checked(psi, arg, nx, a, m, ref, sum, extra, depth + 1);
 		quad_panel_checked(psi, arg, nx, m, b, ref, sum, extra, depth + 1);

@@ -77,8 +77,9 @@
 #define POCH_SUM_MAX 64
 
 /*
- * Digamma (psi) for x > 0: the recurrence psi(x) = psi(x + 1) - 1/x up to
- * x >= 8, then the asymptotic series (A&S 6.3.18), accurate to ~1e-15.
+ * Digamma (psi): for x > 0 the recurrence psi(x) = psi(x + 1) - 1/x up to
+ * x >= 8, then the asymptotic series (A&S 6.3.18), accurate to ~1e-15; for
+ * other non-integers the reflection formula (A&S 6.3.7).
  */
 double
 cprof_digamma(double x)
@@ -88,7 +89,12 @@ cprof_digamma(double x)
 				inv2;
 
 	if (!(x > 0))
-		return NAN;
+	{
+		/* reflection: psi(x) = psi(1 - x) - pi / tan(pi x) */
+		if (x == floor(x) || !isfinite(x))
+			return NAN;
+		return cprof_digamma(1.0 - x) - M_PI / tan(M_PI * (x - floor(x)));
+	}
 	while (x < 8.0)
 	{
 		result -= 1.0 / x;
@@ -345,7 +351,8 @@ hyp_series(double a, double b, double c, double z, int64 k0, double term0,
 	}
 	out->m = sum;
 	out->e = e;
-	out->relerr = (6.0 * DBL_EPSILON * errsum + tail) / fabs(sum) + DBL_EPSILON;
+	/* a ratio step is at most 8 roundings of DBL_EPSILON / 2 */
+	out->relerr = (4.0 * DBL_EPSILON * errsum + tail) / fabs(sum) + DBL_EPSILON;
 }
 
 /* v *= exp(lnf), where lnf carries an absolute error of about lnerr. */
@@ -427,6 +434,261 @@ hyp_terminating(double a, double b, double c, double z, HypValue *out)
 	out->m *= ratio;
 }
 
+/* ln|G(x)| and the sign of G(x), x not 0 or a negative integer */
+static double
+lgamma_sign(double x, int *sign)
+{
+	*sign = (x < 0 && fmod(floor(x), 2.0) != 0) ? -1 : 1;
+	return lgamma(x);
+}
+
+/* Is x 0 or a negative integer (a pole of G)? */
+static bool
+gamma_pole(double x)
+{
+	return x <= 0 && x == floor(x);
+}
+
+/* a + b, for values with relative errors; relerr +Infinity on total cancellation */
+static void
+hyp_add(const HypValue *x, const HypValue *y, HypValue *out)
+{
+	int64		e = Max(x->e, y->e);
+	double		xm = ldexp(x->m, (int) Max(x->e - e, -4000)),
+				ym = ldexp(y->m, (int) Max(y->e - e, -4000)),
+				m = xm + ym;
+
+	if (!isfinite(x->relerr) || !isfinite(y->relerr) || m == 0.0)
+	{
+		hyp_fail(out);
+		return;
+	}
+	out->m = m;
+	out->e = e;
+	out->relerr = (fabs(xm) * x->relerr + fabs(ym) * y->relerr) / fabs(m) + DBL_EPSILON;
+}
+
+/* v = sign * exp(lg) * v, lg a sum of log-gamma values of total size lgsize */
+static void
+hyp_gamma_factor(HypValue *v, double lg, int sign, double lgsize)
+{
+	v->m *= sign;
+	hyp_scale(v, lg, 4.0 * DBL_EPSILON * lgsize);
+}
+
+/*
+ * The 1 - z transformation (A&S 15.3.6), c - a - b = d not an integer:
+ *   F = G(c)G(d) / (G(c-a)G(c-b)) 2F1(a, b; 1-d; 1-z)
+ *     + (1-z)^d G(c)G(-d) / (G(a)G(b)) 2F1(c-a, c-b; 1+d; 1-z).
+ * Near an integer d the two terms grow and cancel; the error bound of the
+ * sum says so, and the continuation takes over.
+ */
+static void
+hyp_one_minus_z(double a, double b, double c, double z, HypValue *out)
+{
+	double		d = c - a - b,
+				w = 1.0 - z;
+	HypValue	t1,
+				t2;
+	int			s1,
+				s2,
+				s3,
+				s4;
+	double		l1,
+				l2,
+				l3,
+				l4;
+
+	if (gamma_pole(c))
+	{
+		hyp_fail(out);
+		return;
+	}
+	/* the first term vanishes when c - a or c - b is a pole of G */
+	if (gamma_pole(c - a) || gamma_pole(c - b))
+	{
+		t1.m = 0.0;
+		t1.e = 0;
+		t1.relerr = 0.0;
+	}
+	else
+	{
+		hyp_series(a, b, 1.0 - d, w, 0, 1.0, HYP_QUICK_TERMS, &t1);
+		l1 = lgamma_sign(c, &s1);
+		l2 = lgamma_sign(d, &s2);
+		l3 = lgamma_sign(c - a, &s3);
+		l4 = lgamma_sign(c - b, &s4);
+		hyp_gamma_factor(&t1, l1 + l2 - l3 - l4, s1 * s2 * s3 * s4,
+						 fabs(l1) + fabs(l2) + fabs(l3) + fabs(l4));
+	}
+	if (gamma_pole(a) || gamma_pole(b))
+	{
+		t2.m = 0.0;
+		t2.e = 0;
+		t2.relerr = 0.0;
+	}
+	else
+	{
+		hyp_series(c - a, c - b, 1.0 + d, w, 0, 1.0, HYP_QUICK_TERMS, &t2);
+		l1 = lgamma_sign(c, &s1);
+		l2 = lgamma_sign(-d, &s2);
+		l3 = lgamma_sign(a, &s3);
+		l4 = lgamma_sign(b, &s4);
+		hyp_gamma_factor(&t2, l1 + l2 - l3 - l4 + d * log(w), s1 * s2 * s3 * s4,
+						 fabs(l1) + fabs(l2) + fabs(l3) + fabs(l4) + fabs(d * log(w)));
+	}
+	if (t1.m == 0.0)
+		*out = t2;
+	else if (t2.m == 0.0)
+		*out = t1;
+	else
+		hyp_add(&t1, &t2, out);
+	if (out->m == 0.0)
+		hyp_fail(out);
+}
+
+/*
+ * The 1 - z transformation when c - a - b = m is 0 or a positive integer,
+ * the logarithmic cases (A&S 15.3.10, 15.3.11), w = 1 - z:
+ *   F = G(m)G(c) / (G(a+m)G(b+m)) sum_(n<m) (a)_n (b)_n / (n! (1-m)_n) w^n
+ *     - (-w)^m G(c) / (G(a)G(b)) sum_(n>=0) (a+m)_n (b+m)_n / (n! (n+m)!) w^n
+ *       * [ln w - psi(n+1) - psi(n+m+1) + psi(a+n+m) + psi(b+n+m)]
+ * (for m = 0 the first sum is empty and the second has the same form).
+ * Arguments where a pole of G or psi meets a zero of a Pochhammer symbol
+ * (a, b, a+m or b+m zero or a negative integer) are left to the other
+ * forms.
+ */
+static void
+hyp_one_minus_z_log(double a, double b, double c, double z, HypValue *out)
+{
+	double		m = c - a - b,
+				w = 1.0 - z,
+				lw = log(w);
+	HypValue	t1,
+				t2;
+	double		l1,
+				l2,
+				l3,
+				l4,
+				psi_n1,
+				psi_nm1,
+				psi_a,
+				psi_b,
+				coef,
+				sum = 0.0,
+				comp = 0.0,
+				abssum = 0.0;
+	int			s1,
+				s2,
+				s3,
+				s4;
+	int64		n;
+
+	if (m < 0 || m > 1000 || gamma_pole(a) || gamma_pole(b) ||
+		gamma_pole(a + m) || gamma_pole(b + m) || gamma_pole(c))
+	{
+		hyp_fail(out);
+		return;
+	}
+	/* the finite sum */
+	t1.m = 0.0;
+	t1.e = 0;
+	t1.relerr = 0.0;
+	if (m >= 1)
+	{
+		double		term = 1.0,
+					fs = 0.0,
+					fc = 0.0,
+					fabs_sum = 0.0;
+
+		for (n = 0; n < (int64) m; n++)
+		{
+			cprof_neumaier_add(&fs, &fc, term);
+			fabs_sum += (n + 1) * fabs(term);
+			term *= (a + n) * (b + n) / ((n + 1.0) * (1.0 - m + n)) * w;
+		}
+		fs += fc;
+		if (fs != 0.0)
+		{
+			t1.m = fs;
+			t1.relerr = 4.0 * DBL_EPSILON * fabs_sum / fabs(fs);
+			l1 = lgamma_sign(m, &s1);
+			l2 = lgamma_sign(c, &s2);
+			l3 = lgamma_sign(a + m, &s3);
+			l4 = lgamma_sign(b + m, &s4);
+			hyp_gamma_factor(&t1, l1 + l2 - l3 - l4, s1 * s2 * s3 * s4,
+							 fabs(l1) + fabs(l2) + fabs(l3) + fabs(l4));
+		}
+	}
+	/* the logarithmic series, its digammas by their recurrence */
+	psi_n1 = cprof_digamma(1.0);
+	psi_nm1 = cprof_digamma(m + 1.0);
+	psi_a = cprof_digamma(a + m);
+	psi_b = cprof_digamma(b + m);
+	coef = 1.0;
+	for (n = 0; n < HYP_QUICK_TERMS; n++)
+	{
+		double		bracket = lw - psi_n1 - psi_nm1 + psi_a + psi_b;
+		double		bracket_size = fabs(lw) + fabs(psi_n1) + fabs(psi_nm1) + fabs(psi_a) + fabs(psi_b);
+		double		term = coef * bracket;
+
+		cprof_neumaier_add(&sum, &comp, term);
+		abssum += fabs(coef) * ((n + 2) * fabs(bracket) + bracket_size);
+		/* next: (a+m+n)(b+m+n) / ((n+1)(n+m+1)) w, and the digammas */
+		coef *= (a + m + n) * (b + m + n) / ((n + 1.0) * (n + m + 1.0)) * w;
+		psi_n1 += 1.0 / (n + 1.0);
+		psi_nm1 += 1.0 / (n + m + 1.0);
+		psi_a += 1.0 / (a + m + n);
+		psi_b += 1.0 / (b + m + n);
+		if (n > fabs(a) + fabs(b) + m + 10 && fabs(coef) * (fabs(bracket) + 10.0) <= 0x1p-60 * fabs(sum + comp))
+			break;
+		if (!isfinite(coef) || coef == 0.0)
+			break;
+	}
+	sum += comp;
+	if (n >= HYP_QUICK_TERMS || !isfinite(sum) || sum == 0.0)
+	{
+		hyp_fail(out);
+		return;
+	}
+	t2.m = -sum;
+	t2.e = 0;
+	t2.relerr = 4.0 * DBL_EPSILON * abssum / fabs(sum);
+	l1 = lgamma_sign(c, &s1);
+	l3 = lgamma_sign(a, &s3);
+	l4 = lgamma_sign(b, &s4);
+	/* the series started at 1 for 1 / m!; (-w)^m = (-1)^m w^m */
+	l2 = lgamma(m + 1.0);
+	hyp_gamma_factor(&t2, l1 - l2 - l3 - l4 + m * lw,
+					 s1 * s3 * s4 * (fmod(m, 2.0) != 0 ? -1 : 1),
+					 fabs(l1) + fabs(l2) + fabs(l3) + fabs(l4) + fabs(m * lw));
+	if (t1.m == 0.0)
+		*out = t2;
+	else
+		hyp_add(&t1, &t2, out);
+}
+
+/*
+ * The 1 - z transformation for any c - a - b: as it is, or, for a negative
+ * integer c - a - b, after Euler's transformation (which makes it
+ * positive).
+ */
+static void
+hyp_connection(double a, double b, double c, double z, HypValue *out)
+{
+	double		d = c - a - b;
+
+	if (d != floor(d))
+		hyp_one_minus_z(a, b, c, z, out);
+	else if (d >= 0)
+		hyp_one_minus_z_log(a, b, c, z, out);
+	else
+	{
+		hyp_one_minus_z_log(c - a, c - b, c, z, out);
+		hyp_scale(out, d * log1p(-z), 2.0 * DBL_EPSILON * fabs(d * log1p(-z)));
+	}
+}
+
 /*
  * Continue F = 2F1(a, b; c; .) along its differential equation from 1/2 to
  * z (1/2 < z < 1).  At the point zeta = 1 - eta, with t = x - zeta, the
@@ -436,34 +698,24 @@ hyp_terminating(double a, double b, double c, double z, HypValue *out)
  * terms), with the state (F, h F') kept at a common binary exponent.
  */
 static void
-hyp_continue(double a, double b, double c, double z, HypValue *out)
+hyp_continue_run(double a, double b, double c, double z, double frac,
+				 const HypValue *f0, const HypValue *d0, HypValue *out)
 {
-	HypValue	f0,
-				d0;
 	double		eta = 0.5,
 				target = 1.0 - z;	/* exact for z >= 1/2 */
 	double		F,
 				Fp,
-				relerr;
+				relerr = 0.0;
 	int64		e;
 
-	/* F(1/2) and F'(1/2) = ab/c 2F1(a+1, b+1; c+1; 1/2) */
-	hyp_eval(a, b, c, 0.5, &f0);
-	hyp_eval(a + 1, b + 1, c + 1, 0.5, &d0);
-	if (!isfinite(f0.relerr) || !isfinite(d0.relerr))
-	{
-		hyp_fail(out);
-		return;
-	}
-	/* bring both to f0's exponent */
-	F = f0.m;
-	e = f0.e;
-	Fp = a * b / c * ldexp(d0.m, (int) Max(Min(d0.e - e, 4000), -4000));
-	relerr = Max(f0.relerr, d0.relerr);
+	/* bring F'(1/2) to the exponent of F(1/2) */
+	F = f0->m;
+	e = f0->e;
+	Fp = a * b / c * ldexp(d0->m, (int) Max(Min(d0->e - e, 4000), -4000));
 
 	while (eta > target)
 	{
-		double		h = Min(eta - target, 0.5 * eta);
+		double		h = Min(eta - target, frac * eta);
 		double		zeta = 1.0 - eta;
 		double		P0 = zeta * eta,
 					P1 = 1.0 - 2.0 * zeta,
@@ -474,15 +726,13 @@ hyp_continue(double a, double b, double c, double z, HypValue *out)
 					Sc = 0.0,
 					SD = 0.0,
 					SDc = 0.0,
-					absS = 0.0,
-					errS = 0.0;
+					errS;
 		int64		n;
 
 		cprof_neumaier_add(&S, &Sc, g0);
 		cprof_neumaier_add(&S, &Sc, g1);
 		cprof_neumaier_add(&SD, &SDc, g1);
-		absS = fabs(g0) + fabs(g1);
-		errS = fabs(g0) + 2.0 * fabs(g1);
+		errS = fabs(g0) + 4.0 * fabs(g1);
 		for (n = 0; n < HYP_MAX_TERMS; n++)
 		{
 			double		g2 = ((n + a) * (n + b) * h * h * g0 -
@@ -496,7 +746,6 @@ hyp_continue(double a, double b, double c, double z, HypValue *out)
 			}
 			cprof_neumaier_add(&S, &Sc, g2);
 			cprof_neumaier_add(&SD, &SDc, (n + 2.0) * g2);
-			absS += (n + 3.0) * fabs(g2);
 			errS += (n + 3.0) * (n + 3.0) * fabs(g2);
 			g0 = g1;
 			g1 = g2;
@@ -527,8 +776,11 @@ hyp_continue(double a, double b, double c, double z, HypValue *out)
 				hyp_fail(out);
 				return;
 			}
-			/* the step's amplification of earlier errors, and its own */
-			relerr = relerr * absS / scale + 6.0 * DBL_EPSILON * errS / scale;
+			/*
+			 * this step's own rounding (the propagation of earlier errors
+			 * is judged by comparing two runs: hyp_continue)
+			 */
+			relerr += 4.0 * DBL_EPSILON * errS / scale;
 		}
 		F = S;
 		Fp = SD / h;
@@ -550,6 +802,42 @@ hyp_continue(double a, double b, double c, double z, HypValue *out)
 	out->relerr = relerr * (fabs(F) + fabs(Fp * eta)) / fabs(F);
 	if (!(F != 0.0) || !isfinite(out->relerr))
 		hyp_fail(out);
+}
+
+/*
+ * The continuation from 1/2 to z, judged by comparing two runs with
+ * different steps (half and a third of the distance to 1): their rounding
+ * and truncation differ, so their disagreement, together with the error of
+ * the starting values, bounds the error in practice (an error bound
+ * compounded step by step is far too pessimistic: along the dominant
+ * solution, relative errors do not grow).
+ */
+static void
+hyp_continue(double a, double b, double c, double z, HypValue *out)
+{
+	HypValue	f0,
+				d0,
+				v2;
+	double		diff;
+
+	/* F(1/2) and F'(1/2) = ab/c 2F1(a+1, b+1; c+1; 1/2) */
+	hyp_eval(a, b, c, 0.5, &f0);
+	hyp_eval(a + 1, b + 1, c + 1, 0.5, &d0);
+	if (!isfinite(f0.relerr) || !isfinite(d0.relerr))
+	{
+		hyp_fail(out);
+		return;
+	}
+	hyp_continue_run(a, b, c, z, 0.5, &f0, &d0, out);
+	hyp_continue_run(a, b, c, z, 1.0 / 3.0, &f0, &d0, &v2);
+	if (!isfinite(out->relerr) || !isfinite(v2.relerr))
+	{
+		hyp_fail(out);
+		return;
+	}
+	diff = fabs(out->m - ldexp(v2.m, (int) Max(Min(v2.e - out->e, 4000), -4000))) / fabs(out->m);
+	out->relerr = 10.0 * Max(f0.relerr, d0.relerr) + 4.0 * diff +
+		Max(out->relerr, v2.relerr);
 }
 
 /*
@@ -642,6 +930,14 @@ hyp_eval(double a, double b, double c, double z, HypValue *out)
 				return;
 			}
 			hyp_keep(&best, &v);
+			/* the 1 - z transformation */
+			hyp_connection(a, b, c, z, &v);
+			if (v.relerr <= HYP_GOOD)
+			{
+				*out = v;
+				return;
+			}
+			hyp_keep(&best, &v);
 			/* z > 1/2: continue from 1/2, then the long series */
 			hyp_continue(a, b, c, z, &v);
 			if (v.relerr <= HYP_GOOD)
@@ -716,6 +1012,13 @@ hyp2f1(PG_FUNCTION_ARGS)
 				 errmsg("z must be greater than -1 and less than 1, got %.17g", z),
 				 errhint("Transform the argument first, for example with Pfaff's z / (z - 1).")));
 	hyp_eval(a, b, c, z, &v);
+	lnabs = log(fabs(v.m)) + (double) v.e * M_LN2;
+	if (v.relerr < 1e-3 && (lnabs > log(DBL_MAX) || lnabs < log(DBL_MIN)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("hyp2f1(%.17g, %.17g, %.17g, %.17g) is out of the range of double precision",
+						a, b, c, z),
+				 errdetail("Its magnitude is about 1e%.0f.", lnabs / M_LN10)));
 	if (!(v.relerr <= HYP_OK))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -723,7 +1026,6 @@ hyp2f1(PG_FUNCTION_ARGS)
 						a, b, c, z),
 				 errdetail("Every series and transformation tried either cancels or does not converge for these arguments."),
 				 errhint("Use smaller parameters, or an argument z farther from 1.")));
-	lnabs = log(fabs(v.m)) + (double) v.e * M_LN2;
 	if (lnabs > log(DBL_MAX) || lnabs < log(DBL_MIN))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
