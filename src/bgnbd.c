@@ -60,7 +60,9 @@
  *   1. the limits: (r+x) tau when E[p] tau (r+x+1) < 2e-16 (by the bound
  *      |E_p[g] - (r+x) tau| <= (r+x) tau (r+x+1) tau E[p] / 2); g(1) =
  *      1 - (1+tau)^-(r+x) when p is almost surely 1 (|d ln g / dp| <=
- *      (r+x+1) / p bounds the difference by E[1-p]);
+ *      (r+x+1) / p bounds the difference by E[1-p]); g(E[p]) when the Beta
+ *      distribution is so concentrated (a, b large) that the second-order
+ *      term, (r+x+2)^2 Var(p) / p^2, is below 1e-17;
  *   2. equation 10 after Euler's transformation (the fast path, exact when
  *      b is not much larger than r+x, e.g. heavy buyers):
  *        c/(a-1) (1 - (1-z)^(a-1) (1 + (a-1) S)),  c = a+b+x-1,
@@ -495,6 +497,8 @@ expect_quadrature(const BgExpect *q, double *result)
 				bg;
 	CprofQuad	nf,
 				ng;
+	/* the panels agree to what the rounding of psi, about 1e-16 (a+B), allows */
+	double		tol = 1e-14 + 2e-15 * (q->a + q->B);
 
 	bf.q = q;
 	bf.with_g = false;
@@ -503,8 +507,8 @@ expect_quadrature(const BgExpect *q, double *result)
 	bf.qstar = 1 / (1 + q->a / q->B);
 	bg = bf;
 	bg.with_g = true;
-	cprof_quad_logconcave(bg_quad_psi, &bf, 0, -INFINITY, INFINITY, 4.0, true, &nf);
-	cprof_quad_logconcave(bg_quad_psi, &bg, 0, -INFINITY, INFINITY, 4.0, true, &ng);
+	cprof_quad_logconcave(bg_quad_psi, &bf, 0, -INFINITY, INFINITY, 4.0, tol, &nf);
+	cprof_quad_logconcave(bg_quad_psi, &bg, 0, -INFINITY, INFINITY, 4.0, tol, &ng);
 	if (!nf.ok || !ng.ok || !(nf.sum > 0) || !(ng.sum > 0))
 		return false;
 	*result = exp(ng.ref - nf.ref) * ng.sum / nf.sum;
@@ -545,6 +549,20 @@ bgnbd_expected_if_alive(const CprofBgnbd *m, double t, double x, double T)
 
 		if (2 * e1p * ((q.rho + 1) + q.rho * q.tau / g1) <= 1e-16)
 			return g1;
+	}
+
+	/*
+	 * ... or concentrated at its mean pbar (a and b large): E_p[g] =
+	 * g(pbar) + O(g'' Var(p)), and |g''| <= (rho+1)(rho+2) g / p^2.
+	 */
+	{
+		double		pbar = 1 / (1 + q.B / q.a),
+					qbar = 1 / (1 + q.a / q.B),
+					var = pbar * qbar / (q.a + q.B + 1),
+					pmin = Min(pbar, qbar);
+
+		if ((q.rho + 2) * (q.rho + 2) * var <= 1e-17 * pmin * pmin)
+			return -expm1(-q.rho * log1p(exp(log(pbar) + q.ln_tau))) / pbar;
 	}
 	if (expect_euler(&q, &result) || expect_series(&q, &result) ||
 		expect_quadrature(&q, &result))

@@ -163,7 +163,7 @@ typedef struct CprofQuad
 
 extern void cprof_quad_logconcave(CprofLogConcave psi, void *arg, int nx,
 								  double u0, double u1, double width,
-								  bool verify, CprofQuad *q);
+								  double verify_tol, CprofQuad *q);
 
 /* The predictions clv() combines (bgnbd.c, pareto_nbd.c, gamma_gamma.c). */
 typedef struct CprofBgnbd

@@ -168,7 +168,7 @@ pnbd_log_d(double r, double alpha, double s, double beta,
 	in.ln_m = log(in.m);
 	cprof_quad_logconcave(pnbd_psi, &in, grad ? 4 : 0,
 						  log1p(tx / in.m), log1p(T / in.m),
-						  PNBD_QUAD_WIDTH, false, &q);
+						  PNBD_QUAD_WIDTH, 0.0, &q);
 	if (!(q.sum > 0))
 		return NAN;
 

@@ -14,12 +14,15 @@
  * ends at the end of the interval or when the rest of it is negligible:
  * beyond a point u_e, concavity bounds the integrand by the tangent
  * exp(psi(u_e) + psi'(u_e) (u - u_e)), whose integral is
- * exp(psi(u_e)) / |psi'(u_e)|.  Each panel lowers psi by about the width
+ * exp(psi(u_e)) / |psi'(u_e)|; toward an infinite end, once psi is
+ * linear to 1e-15 over its decay length, that is the rest's value and is
+ * added.  Each panel lowers psi by about the width
  * constant, so a side needs about 40 / that constant panels past the mode
  * region, however steep or flat psi is; a cap on the panels is a safety net
- * only (ok is then false).  With verify, each panel is compared with its
- * two halves and split until they agree to 1e-14, for integrands whose
- * curvature is concentrated between the points where it is sampled.
+ * only (ok is then false).  With verify_tol > 0, each panel is compared
+ * with its two halves and split until they agree to that relative
+ * tolerance (which must not be below the rounding of psi), for integrands
+ * whose curvature is concentrated between the points where it is sampled.
  *
  * The result is relative to the mode: the integrals are exp(ref) * sum and
  * exp(ref) * extra[j], so nothing overflows or underflows however large
@@ -91,7 +94,7 @@ quad_panel(CprofLogConcave psi, void *arg, int nx, double a, double b,
 /* A panel, split in halves until consistent (verify). */
 static void
 quad_panel_checked(CprofLogConcave psi, void *arg, int nx, double a, double b,
-				   double ref, double *sum, double *extra, int depth)
+				   double ref, double *sum, double *extra, double tol, int depth)
 {
 	double		s1 = 0.0,
 				s2 = 0.0,
@@ -103,10 +106,10 @@ quad_panel_checked(CprofLogConcave psi, void *arg, int nx, double a, double b,
 	quad_panel(psi, arg, nx, a, b, ref, &s1, x1);
 	quad_panel(psi, arg, nx, a, m, ref, &s2, x2);
 	quad_panel(psi, arg, nx, m, b, ref, &s2, x2);
-	if (depth < QUAD_MAX_DEPTH && !(fabs(s2 - s1) <= 1e-14 * fabs(s2)))
+	if (depth < QUAD_MAX_DEPTH && !(fabs(s2 - s1) <= tol * fabs(s2)))
 	{
-		quad_panel_checked(psi, arg, nx, a, m, ref, sum, extra, depth + 1);
-		quad_panel_checked(psi, arg, nx, m, b, ref, sum, extra, depth + 1);
+		quad_panel_checked(psi, arg, nx, a, m, ref, sum, extra, tol, depth + 1);
+		quad_panel_checked(psi, arg, nx, m, b, ref, sum, extra, tol, depth + 1);
 		return;
 	}
 	*sum += s2;
@@ -208,10 +211,11 @@ panel_fits(CprofLogConcave psi, void *arg, double uc, int dir, double h,
  */
 static void
 quad_side(CprofLogConcave psi, void *arg, int nx, double start, double end,
-		  double width, bool verify, CprofQuad *q)
+		  double width, double verify_tol, CprofQuad *q)
 {
 	int			dir = end > start ? 1 : -1;
 	double		uc = start;
+	double		ex[CPROF_QUAD_MAX_EXTRA];
 	int			panels = 0,
 				j;
 
@@ -278,8 +282,8 @@ quad_side(CprofLogConcave psi, void *arg, int nx, double start, double end,
 		}
 		a = dir > 0 ? uc : uc - h;
 		b = dir > 0 ? uc + h : uc;
-		if (verify)
-			quad_panel_checked(psi, arg, nx, a, b, q->ref, &q->sum, q->extra, 0);
+		if (verify_tol > 0)
+			quad_panel_checked(psi, arg, nx, a, b, q->ref, &q->sum, q->extra, verify_tol, 0);
 		else
 			quad_panel(psi, arg, nx, a, b, q->ref, &q->sum, q->extra);
 		q->panels++;
@@ -287,9 +291,25 @@ quad_side(CprofLogConcave psi, void *arg, int nx, double start, double end,
 		if (h >= rem)
 			return;
 		/* past the mode, the tangent bounds the rest of this side */
-		ve = psi(uc, &d1, &d2, NULL, arg);
+		ve = psi(uc, &d1, &d2, nx > 0 ? ex : NULL, arg);
 		if (dir * d1 < 0 && exp(ve - q->ref) / fabs(d1) <= 1e-17 * q->sum)
 			return;
+
+		/*
+		 * Where psi is linear to 1e-15 over its decay length 1/|psi'|, the
+		 * rest of the side is that exponential's integral, exactly enough
+		 * (tails whose slope is tiny would otherwise need panels of
+		 * astronomic width)
+		 */
+		if (dir * d1 < 0 && fabs(d2) <= 1e-15 * d1 * d1 && isfinite(end) == false)
+		{
+			double		tail = exp(ve - q->ref) / fabs(d1);
+
+			q->sum += tail;
+			for (j = 0; j < nx; j++)
+				q->extra[j] += tail * ex[j];
+			return;
+		}
 		if (++panels >= QUAD_MAX_PANELS)
 		{
 			q->ok = false;
@@ -302,7 +322,7 @@ quad_side(CprofLogConcave psi, void *arg, int nx, double start, double end,
 
 void
 cprof_quad_logconcave(CprofLogConcave psi, void *arg, int nx, double u0,
-					  double u1, double width, bool verify, CprofQuad *q)
+					  double u1, double width, double verify_tol, CprofQuad *q)
 {
 	double		d1,
 				d2,
@@ -327,7 +347,7 @@ cprof_quad_logconcave(CprofLogConcave psi, void *arg, int nx, double u0,
 		q->ok = false;
 		return;
 	}
-	quad_side(psi, arg, nx, start, u1, width, verify, q);
+	quad_side(psi, arg, nx, start, u1, width, verify_tol, q);
 	if (!isfinite(u0) && q->ok)
-		quad_side(psi, arg, nx, start, u0, width, verify, q);
+		quad_side(psi, arg, nx, start, u0, width, verify_tol, q);
 }
