@@ -133,6 +133,15 @@ SELECT abs(d.r / f.r - 1) < 1e-7 AND abs(d.alpha / f.alpha - 1) < 1e-7 AND abs(d
        AND d.clients = 2000 AS duplicated_ok
 FROM bg_fit f, (SELECT (bgnbd_fit(frequency, recency, age)).* FROM (SELECT * FROM bg_hist UNION ALL SELECT * FROM bg_hist) u) d;
 
+-- A fit that does not converge says so: converged = false and a WARNING
+-- naming the model, the limit the likelihood rises toward and what it means
+-- for the data.  Clients simulated with one dropout probability for all
+-- (Beta(1e6, 3e6): 0.25 for everyone), and with almost none (Beta(0.05, 1e6)).
+SELECT abs(a / (a + b) - 0.25) < 0.05 AS near_simulated_dropout, a > 1e6 AND b > 1e6 AS a_and_b_large, converged
+FROM (SELECT (bgnbd_fit(frequency, recency, age)).* FROM pg_temp.clv_simulate(1000, 0.5, 6, 1e6, 3e6, 6, 4, 15, 52, 1)) f;
+SELECT a / (a + b) < 1e-6 AS no_dropout, converged
+FROM (SELECT (bgnbd_fit(frequency, recency, age)).* FROM pg_temp.clv_simulate(1000, 0.5, 6, 0.05, 1e6, 6, 4, 15, 52, 1)) f;
+
 -- NULLs are skipped; no rows gives NULL
 SELECT (bgnbd_fit(frequency, recency, age)).clients FROM
   (SELECT frequency, recency, age FROM bg_hist UNION ALL VALUES (NULL, 1, 2), (1, NULL, 2), (1, 1, NULL)) u;

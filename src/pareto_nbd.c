@@ -169,11 +169,11 @@ pnbd_log_d(double r, double alpha, double s, double beta,
 	cprof_quad_logconcave(pnbd_psi, &in, grad ? 4 : 0,
 						  log1p(tx / in.m), log1p(T / in.m),
 						  PNBD_QUAD_WIDTH, 0.0, &q);
-	if (!(q.sum > 0))
+	if (!q.ok || !(q.sum > 0))
 		return NAN;
 
 	/* ln J, then F + J relative to the larger */
-	lJ = log(s / beta) + q.ref + log(q.sum);
+	lJ = log(s) - log(beta) + q.ref + log(q.sum);
 	M = Max(lF, lJ);
 	eF = exp(lF - M);
 	eJ = exp(lJ - M);

@@ -14,9 +14,9 @@
  * ends at the end of the interval or when the rest of it is negligible:
  * beyond a point u_e, concavity bounds the integrand by the tangent
  * exp(psi(u_e) + psi'(u_e) (u - u_e)), whose integral is
- * exp(psi(u_e)) / |psi'(u_e)|; toward an infinite end, once psi is
- * linear to 1e-15 over its decay length, that is the rest's value and is
- * added.  Each panel lowers psi by about the width
+ * exp(psi(u_e)) / |psi'(u_e)|; and once psi falls and is linear to
+ * 1e-15 over its decay length, the exponential's integral is the rest's
+ * value and is added.  Each panel lowers psi by about the width
  * constant, so a side needs about 40 / that constant panels past the mode
  * region, however steep or flat psi is; a cap on the panels is a safety net
  * only (ok is then false).  With verify_tol > 0, each panel is compared
@@ -232,7 +232,7 @@ quad_side(CprofLogConcave psi, void *arg, int nx, double start, double end,
 					b;
 
 		/* the guess: the slope and curvature where the panel starts */
-		vc = psi(uc, &d1, &d2, NULL, arg);
+		vc = psi(uc, &d1, &d2, nx > 0 ? ex : NULL, arg);
 		if (vc > q->ref)
 		{
 			double		f = exp(q->ref - vc);
@@ -241,6 +241,23 @@ quad_side(CprofLogConcave psi, void *arg, int nx, double start, double end,
 			for (j = 0; j < nx; j++)
 				q->extra[j] *= f;
 			q->ref = vc;
+		}
+
+		/*
+		 * Where psi falls and is linear to 1e-15 over its decay length
+		 * 1/|psi'|, the rest of this side is that exponential's integral,
+		 * exactly enough: e^psi (1 - e^(-|psi'| rem)) / |psi'| (tails whose
+		 * slope is tiny would need panels of astronomic width, and ends
+		 * whose slope is huge panels too narrow to move)
+		 */
+		if (dir * d1 < 0 && fabs(d2) <= 1e-15 * d1 * d1)
+		{
+			double		tail = exp(vc - q->ref) * -expm1(-fabs(d1) * rem) / fabs(d1);
+
+			q->sum += tail;
+			for (j = 0; j < nx; j++)
+				q->extra[j] += tail * ex[j];
+			return;
 		}
 		hg = rem;
 		if (d1 != 0)
@@ -291,25 +308,10 @@ quad_side(CprofLogConcave psi, void *arg, int nx, double start, double end,
 		if (h >= rem)
 			return;
 		/* past the mode, the tangent bounds the rest of this side */
-		ve = psi(uc, &d1, &d2, nx > 0 ? ex : NULL, arg);
+		ve = psi(uc, &d1, &d2, NULL, arg);
 		if (dir * d1 < 0 && exp(ve - q->ref) / fabs(d1) <= 1e-17 * q->sum)
 			return;
 
-		/*
-		 * Where psi is linear to 1e-15 over its decay length 1/|psi'|, the
-		 * rest of the side is that exponential's integral, exactly enough
-		 * (tails whose slope is tiny would otherwise need panels of
-		 * astronomic width)
-		 */
-		if (dir * d1 < 0 && fabs(d2) <= 1e-15 * d1 * d1 && isfinite(end) == false)
-		{
-			double		tail = exp(ve - q->ref) / fabs(d1);
-
-			q->sum += tail;
-			for (j = 0; j < nx; j++)
-				q->extra[j] += tail * ex[j];
-			return;
-		}
 		if (++panels >= QUAD_MAX_PANELS)
 		{
 			q->ok = false;
