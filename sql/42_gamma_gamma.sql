@@ -58,6 +58,45 @@ SELECT gamma_gamma_expected_value(ROW(6, 0.5, 15, NULL, NULL, NULL)::gamma_gamma
 SELECT gamma_gamma_expected_value(ROW(6, 0, 15, NULL, NULL, NULL)::gamma_gamma, 1, 10);
 SELECT gamma_gamma_expected_value(ROW(6, 4, 15, NULL, NULL, NULL)::gamma_gamma, 1, 0);
 
+-- The expected value without overflow or cancellation where it is
+-- representable: p = 1e308 with p v = 1e8 (a client's own mean, 10, weighs
+-- all: 10 + 1e8 / 2e308 = 10); p x + q - 1 small: p (v + x m) / (p x + q - 1)
+-- = 1e-10 * 25 / (2e-10 + (q - 1)), with q - 1 taken in float8 (exact there)
+-- from the double nearest 1 - 1e-11; and never negative
+-- over a grid of extreme models (an error only for q <= 1 - p x, 22023, or
+-- a value beyond double precision, 22003)
+SELECT gamma_gamma_expected_value(ROW(1e308, 2, 1e-300, NULL, NULL, NULL)::gamma_gamma, 2, 10) = 10 AS own_mean,
+       abs(gamma_gamma_expected_value(ROW(1e-10, 1 - 1e-11, 5, NULL, NULL, NULL)::gamma_gamma, 2, 10)
+           / (1e-10 * 25 / (2e-10 + ((1 - 1e-11)::float8 - 1)::numeric)) - 1) < 1e-12 AS small_denominator;
+CREATE FUNCTION pg_temp.try_value(g gamma_gamma, x float8, m float8) RETURNS text
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN gamma_gamma_expected_value(g, x, m)::text;
+EXCEPTION WHEN invalid_parameter_value OR numeric_value_out_of_range THEN
+    RETURN SQLSTATE;
+END $$;
+SELECT count(*) AS cases,
+       count(*) FILTER (WHERE v = '22023') AS q_too_small,
+       count(*) FILTER (WHERE v = '22003') AS out_of_range,
+       count(*) FILTER (WHERE v NOT IN ('22023', '22003') AND NOT v::float8 >= 0) AS negative_or_nan,
+       count(*) FILTER (WHERE v = '22023' AND p * x + q > 1.0000001) AS wrongly_refused
+FROM (SELECT p, q, x, pg_temp.try_value(ROW(p, q, v, NULL, NULL, NULL)::gamma_gamma, x, m) AS v
+      FROM unnest(ARRAY[1e-300, 1e-4, 1, 1e4, 1e300]::float8[]) p,
+           unnest(ARRAY[1e-300, 0.5, 1 + 1e-12, 2, 1e300]::float8[]) q,
+           unnest(ARRAY[1e-300, 1, 1e300]::float8[]) v,
+           (VALUES (0, 0), (1, 1e-300), (3, 25), (1000, 1e300)) h(x, m)) s;
+
+-- A fit that does not converge says so: spends that vary across clients but
+-- not with their number of transactions (the same spread for 1 and for 7
+-- transactions: no variation between a client's transactions) run p to
+-- infinity, where each client's expected value is its own mean spend.
+CREATE TABLE gg_flat AS SELECT 1 + i % 7 AS frequency, 100 / (0.5 + (i * 7919 % 1000) / 1000.0) AS monetary
+FROM generate_series(1, 500) i;
+SELECT p > 1e6 AS p_large, converged,
+       abs(gamma_gamma_expected_value(ROW(p, q, v, NULL, NULL, NULL)::gamma_gamma, 3, 80) / 80 - 1) < 1e-6 AS own_mean
+FROM (SELECT (gamma_gamma_fit(frequency, monetary)).* FROM gg_flat) f;
+DROP TABLE gg_flat;
+
 -- any split of the rows gives the same fit, bit for bit
 CREATE TABLE gg_rows AS SELECT b.i, h.frequency, h.monetary * (1 + (b.i % 5) / 10.0) AS monetary
 FROM generate_series(1, 20000) b(i) JOIN gg_hist h ON h.i = (b.i % 1000) + 1;

@@ -35,6 +35,28 @@ FROM clv_models;
 SELECT clv(b, g, 2, 30.43, 38.86, 22.35, 12, 0.02, 4.345) < clv(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345) AS discount_lowers,
        clv(b, g, 2, 30.43, 38.86, 22.35, 24, 0.01, 4.345) > clv(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345) AS horizon_raises
 FROM clv_models;
+-- Models at the limits a fit can run to.  No dropout (b = 1e300): E[Y(t)] =
+-- (r+x) t / (alpha+T), so the CLV is the geometric sum (r+x) u / (alpha+T)
+-- E(M) (1 - 1.01^-12) / 0.01, E(M) = p (v + x m) / (p x + q - 1) by hand;
+-- a, b = 824669, 1.76e7 (a bgnbd_fit result that made clv fail with 22003):
+-- the discounted monthly increments summed in SQL.
+SELECT abs(clv(ROW(0.243, 4.414, 0.793, 1e300, NULL, NULL, NULL)::bgnbd, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345)
+           / ((0.243 + 2) * 4.345 / (4.414 + 38.86) * 6.25 * (15.44 + 2 * 22.35) / (6.25 * 2 + 3.74 - 1)
+              * (1 - 1.01 ^ -12) / 0.01) - 1) < 1e-12 AS no_dropout,
+       abs(clv(m, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345)
+           / (SELECT sum((bgnbd_expected_purchases(m, i * 4.345, 2, 30.43, 38.86)
+                          - bgnbd_expected_purchases(m, (i - 1) * 4.345, 2, 30.43, 38.86)) / 1.01 ^ i)
+                     * gamma_gamma_expected_value(g, 2, 22.35)
+              FROM generate_series(1, 12) i) - 1) < 1e-12 AS a_b_large,
+       clv(m, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345) > 0 AS positive
+FROM clv_models, (SELECT ROW(0.243, 4.414, 824669, 1.76e7, NULL, NULL, NULL)::bgnbd AS m) s;
+-- Each overload has a C symbol of its own (1.0 chose the model at run time
+-- by the name of the record's third field); the 1.0 symbol, clv, remains
+-- for a database still at version 1.0, and asks for the update.
+SELECT p.oid::regprocedure AS overload, p.prosrc AS symbol FROM pg_proc p WHERE p.proname = 'clv' ORDER BY 1::text;
+CREATE FUNCTION pg_temp.clv_1_0(bgnbd, gamma_gamma, float8, float8, float8, float8, integer, float8, float8)
+    RETURNS float8 AS '$libdir/cprof', 'clv' LANGUAGE C IMMUTABLE STRICT;
+SELECT pg_temp.clv_1_0(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345) FROM clv_models;
 -- bad arguments
 SELECT clv(b, g, 2, 30.43, 38.86, 22.35, -1, 0.01, 4.345) FROM clv_models;
 SELECT clv(b, g, 2, 30.43, 38.86, 22.35, 12, -0.01, 4.345) FROM clv_models;

@@ -103,6 +103,65 @@ SELECT abs(clv(m, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345)
 FROM (SELECT ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::pareto_nbd AS m,
              ROW(6.25, 3.74, 15.44, NULL, NULL, NULL)::gamma_gamma AS g) s;
 
+-- The fit that ran for minutes in 1.0: clients 1 to 150 and 153 of
+-- clv_simulate(20000, 0.8, 8, 1.2, 4, 6, 4, 15, 52, 1).  Its likelihood
+-- rises as s and beta grow together (every client the same dropout rate),
+-- where an evaluation now costs a bounded amount per history; it ends, not
+-- converged, with a WARNING.
+SET statement_timeout = '60s';
+CREATE TABLE pn_runaway AS
+SELECT frequency, recency, age FROM pg_temp.clv_simulate(153, 0.8, 8, 1.2, 4, 6, 4, 15, 52, 1) WHERE client <= 150 OR client = 153;
+CREATE TABLE pn_runaway_fit AS SELECT (pareto_nbd_fit(frequency, recency, age)).* FROM pn_runaway;
+RESET statement_timeout;
+SELECT clients, converged, s > 1e6 AND beta > 1e6 AS s_and_beta_large FROM pn_runaway_fit;
+-- Its log-likelihood is that of the limit model, where every client has
+-- the dropout rate mu = s / beta (the difference is of order mu t^2 / beta,
+-- below 1e-10 here), computed independently in plain SQL:
+--   ln L = sum ln(r+j), j < x,  - x ln alpha
+--          + ln[(1 + T/alpha)^-(r+x) exp(-mu T) + mu * integral from t_x to T of (1 + t/alpha)^-(r+x) exp(-mu t) dt],
+-- the integral by Simpson's rule on 400 intervals.
+CREATE FUNCTION pg_temp.pn_limit_ll(r float8, al float8, mu float8) RETURNS float8
+LANGUAGE sql AS $$
+SELECT sum((SELECT coalesce(sum(ln(r + j)), 0) FROM generate_series(0, frequency::int - 1) j) - frequency * ln(al)
+           + ln(exp(-(r + frequency) * ln(1 + age / al) - mu * age)
+                + mu * (SELECT (age - recency) / 1200
+                               * sum(CASE WHEN k IN (0, 400) THEN 1 WHEN k % 2 = 1 THEN 4 ELSE 2 END
+                                     * exp(-(r + frequency) * ln(1 + (recency + (age - recency) * k / 400.0) / al)
+                                           - mu * (recency + (age - recency) * k / 400.0)))
+                        FROM generate_series(0, 400) k)))
+FROM pn_runaway $$;
+SELECT abs(log_likelihood / pg_temp.pn_limit_ll(r, alpha, s / beta) - 1) < 1e-8 AS limit_log_likelihood_ok FROM pn_runaway_fit;
+DROP TABLE pn_runaway, pn_runaway_fit;
+
+-- Predictions at the limits: s = beta = 1e300 (dropout rate 1 for all): a
+-- new client buys r / alpha (1 - exp(-t)) in t; s = 1e-300 (no dropout):
+-- r t / alpha.  And over a grid of extreme models: P(alive) in [0, 1], the
+-- expectation at least 0 and at most (r+x) t / (alpha+T).
+SELECT abs(pareto_nbd_expected_purchases(ROW(0.5, 2, 1e300, 1e300, NULL, NULL, NULL)::pareto_nbd, 3) / (0.25 * (1 - exp(-3))) - 1) < 1e-12 AS same_dropout,
+       abs(pareto_nbd_expected_purchases(ROW(0.5, 2, 1e-300, 1, NULL, NULL, NULL)::pareto_nbd, 3) / 0.75 - 1) < 1e-12 AS no_dropout;
+CREATE FUNCTION pg_temp.try_pn(m pareto_nbd, t float8, x float8, tx float8, bigt float8) RETURNS float8
+LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN pareto_nbd_expected_purchases(m, t, x, tx, bigt);
+EXCEPTION WHEN numeric_value_out_of_range THEN
+    RETURN NULL;
+END $$;
+CREATE TEMP TABLE pn_grid AS
+SELECT *, ln(r + x) + ln(t) - ln(al + bigt) AS ln_bound,
+       pg_temp.try_pn(ROW(r, al, s, be, NULL, NULL, NULL)::pareto_nbd, t, x, tx, bigt) AS e,
+       pareto_nbd_p_alive(ROW(r, al, s, be, NULL, NULL, NULL)::pareto_nbd, x, tx, bigt) AS p
+FROM unnest(ARRAY[1e-300, 1e-4, 1, 1e4, 1e300]::float8[]) r,
+     unnest(ARRAY[1e-300, 1e-4, 1, 1e4, 1e300]::float8[]) al,
+     unnest(ARRAY[1e-300, 1e-4, 1, 1e4, 1e300]::float8[]) s,
+     unnest(ARRAY[1e-300, 1e-4, 1, 1e4, 1e300]::float8[]) be,
+     (VALUES (0, 0, 0), (1000, 29, 30)) h(x, tx, bigt),
+     (VALUES (1e3)) th(t);
+SELECT count(*) AS cases,
+       count(*) FILTER (WHERE NOT p BETWEEN 0 AND 1) AS p_alive_out_of_range,
+       count(*) FILTER (WHERE e IS NULL AND ln_bound < ln(1e300)) AS errors_below_bound,
+       count(*) FILTER (WHERE e < 0 OR (e > 0 AND ln(e) > ln_bound + 1e-12)) AS wrong_values
+FROM pn_grid;
+
 -- any split of the rows gives the same fit, bit for bit
 CREATE TABLE pn_rows AS SELECT b.i, h.frequency, h.recency, h.age + (b.i % 2) AS age
 FROM generate_series(1, 3000) b(i) JOIN pn_hist h ON h.i = (b.i % 300) + 1;

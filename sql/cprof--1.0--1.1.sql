@@ -512,3 +512,22 @@ CREATE AGGREGATE idle_capacity(amount numeric, usage double precision, capacity 
     SERIALFUNC = cprof_idle_capacity_serialize, DESERIALFUNC = cprof_idle_capacity_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE idle_capacity(numeric, double precision, double precision, numeric) IS 'amount - the parts allocate_capacity(amount, usage, capacity, unit) gives over the same rows, exactly; negative when usage exceeds capacity';
+
+/*
+ * ---------------------------------------------------------------------------
+ * Probabilistic CLV: each clv() overload gets its own C symbol (1.0 chose the
+ * model at run time by the name of the record's third field); hyp2f1 is
+ * computed by transformations, not its power series alone.
+ * ---------------------------------------------------------------------------
+ */
+CREATE OR REPLACE FUNCTION clv(purchases bgnbd, spend gamma_gamma, frequency double precision, recency double precision,
+                               age double precision, monetary double precision, months integer,
+                               monthly_discount double precision, units_per_month double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'clv_bgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE OR REPLACE FUNCTION clv(purchases pareto_nbd, spend gamma_gamma, frequency double precision, recency double precision,
+                               age double precision, monetary double precision, months integer,
+                               monthly_discount double precision, units_per_month double precision)
+    RETURNS double precision
+    AS 'MODULE_PATHNAME', 'clv_pareto_nbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION hyp2f1(double precision, double precision, double precision, double precision) IS 'Gauss hypergeometric function 2F1(a, b; c; z) for -1 < z < 1, to 1e-10 relative (power series, Pfaff and Euler transformations, continuation toward z = 1); 22003 when out of range or not computable to that accuracy';

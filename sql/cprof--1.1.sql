@@ -735,7 +735,7 @@ COMMENT ON AGGREGATE rfm(timestamptz, numeric, timestamptz, interval) IS 'purcha
 CREATE FUNCTION hyp2f1(a double precision, b double precision, c double precision, z double precision)
     RETURNS double precision
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION hyp2f1(double precision, double precision, double precision, double precision) IS 'Gauss hypergeometric function 2F1(a, b; c; z) for -1 < z < 1, by its power series';
+COMMENT ON FUNCTION hyp2f1(double precision, double precision, double precision, double precision) IS 'Gauss hypergeometric function 2F1(a, b; c; z) for -1 < z < 1, to 1e-10 relative (power series, Pfaff and Euler transformations, continuation toward z = 1); 22003 when out of range or not computable to that accuracy';
 
 -- BG/NBD (Fader, Hardie & Lee 2005)
 CREATE TYPE bgnbd AS (
@@ -826,7 +826,7 @@ CREATE FUNCTION clv(purchases bgnbd, spend gamma_gamma, frequency double precisi
                     age double precision, monetary double precision, months integer,
                     monthly_discount double precision, units_per_month double precision)
     RETURNS double precision
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'clv_bgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION clv(bgnbd, gamma_gamma, double precision, double precision, double precision, double precision, integer, double precision, double precision) IS 'customer lifetime value over the next months: expected purchases per month (BG/NBD) x expected value (Gamma-Gamma), month i discounted by (1 + monthly_discount)^i; units_per_month model time units make a month';
 
 -- Pareto/NBD (Schmittlein, Morrison & Colombo 1987)
@@ -868,7 +868,7 @@ CREATE FUNCTION clv(purchases pareto_nbd, spend gamma_gamma, frequency double pr
                     age double precision, monetary double precision, months integer,
                     monthly_discount double precision, units_per_month double precision)
     RETURNS double precision
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'clv_pareto_nbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION clv(pareto_nbd, gamma_gamma, double precision, double precision, double precision, double precision, integer, double precision, double precision) IS 'customer lifetime value over the next months: expected purchases per month (Pareto/NBD) x expected value (Gamma-Gamma), month i discounted by (1 + monthly_discount)^i; units_per_month model time units make a month';
 
 /*

@@ -3,7 +3,7 @@
  * your customers the easy way: an alternative to the Pareto/NBD model",
  * Marketing Science 24(2), 275-284.
  *
- * SQL objects (sql/cprof--1.0.sql):
+ * SQL objects (sql/cprof--1.1.sql):
  *   type bgnbd (r, alpha, a, b, log_likelihood, clients, converged)
  *   bgnbd_fit(frequency, recency, age)                aggregate -> bgnbd
  *   cprof_bgnbd_fit_final (its other support functions, cprof_history_*,
@@ -17,57 +17,79 @@
  * p ~ Beta(a, b).  A client's history is x repeat purchases, the last at
  * t_x, observed up to T (frequency, recency, age: rfm()'s output).
  *
- * Likelihood (the paper's equation 6, in logs):
- *   L = B(a, b + x) / B(a, b) * G(r + x) alpha^r / (G(r) (alpha + T)^(r + x))
- *     + [x > 0] B(a + 1, b + x - 1) / B(a, b) * G(r + x) alpha^r / (G(r) (alpha + t_x)^(r + x))
- * so that, with A(x) = lnG(r+x) - lnG(r) + lnG(a+b) + lnG(b+x) - lnG(b) - lnG(a+b+x),
- *   ln L = A(x) + r ln alpha + ln(exp(l3) + [x > 0] exp(l4)),
- *   l3 = -(r+x) ln(alpha+T),  l4 = ln a - ln(b+x-1) - (r+x) ln(alpha+t_x).
- * The sum is done as max + log1p(exp(-|l3 - l4|)), so that neither term
- * underflows.  A(x) and its derivatives depend on x only: the fit computes
- * them once per distinct frequency and evaluation.
+ * Likelihood (the paper's equation 6), in logs and written so that no two
+ * large terms cancel when parameters grow (r and alpha together, a and b
+ * together: the limits a fit runs to when the data show no heterogeneity):
+ *   ln L = ln[(r)_x] - x ln alpha + ln[(b)_x / (a+b)_x]
+ *          + ln(exp(l3) + [x > 0] exp(l4)),
+ *   l3 = -(r+x) ln(1 + T/alpha),
+ *   l4 = ln(a / (b+x-1)) - (r+x) ln(1 + t_x/alpha),
+ * the log-Pochhammer terms from special.c, the sum as max + log1p(exp(-|l3
+ * - l4|)).  The terms that depend on x only are computed once per distinct
+ * frequency and evaluation, so an evaluation costs a bounded amount per
+ * distinct history.
  *
  * Aggregate state: CprofHistState (history.c), the multiset of histories
- * (x, t_x, T) as (x, y, z) with counts.  The final function fits on a
- * sorted copy, so the fit is identical for any split of the rows.
+ * (x, t_x, T) as (x, y, z) with counts.  The fit is fit.c's driver over
+ * log(r, alpha, a, b), described in bgnbd_model below with its start and
+ * the limits it may run to (a and b growing together: one dropout
+ * probability for every client; b alone or a toward 0: no dropout; r and
+ * alpha together: one purchase rate for every client).
  *
- * The fit (cprof_hist_fit, history.c) maximizes the log-likelihood over
- * log(r, alpha, a, b): Nelder-Mead from a start derived from the data (on a
- * deterministic subsample of at most FIT_NM_SAMPLE distinct histories when
- * there are more), then damped Newton steps with the analytic gradient (and
- * a Hessian from its central differences) on every history, until the
- * gradient of the mean log-likelihood is below CPROF_FIT_GTOL.  converged
- * says whether that happened.
- *
- * Predictions (the paper's equations 10 and the appendix of Fader, Hardie &
- * Lee's note "Computing P(alive) using the BG/NBD model"):
- *   P(alive) = 1 / (1 + [x > 0] a / (b+x-1) ((alpha+T) / (alpha+t_x))^(r+x))
- *   E[Y(t) | x, t_x, T] = (a+b+x-1) / (a-1)
- *       * (1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; z)) * P(alive),
- *   z = t / (alpha+T+t).
- * The bracket is computed after Euler's transformation (A&S 15.3.3):
- *   ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; c; z)
- *       = (1-z)^(a-1) 2F1(a+b-1-r, a-1; c; z),   c = a+b+x-1,
- * whose series converges fast for heavy buyers (c large) and whose terms
- * keep one sign; and (1 - that) / (a - 1) is expanded so that a = 1 is no
- * 0/0 (see bgnbd_bracket).  The new-client expectation is the same with
- * x = t_x = T = 0.
+ * Predictions.  P(alive) (Fader, Hardie & Lee's note "Computing P(alive)
+ * using the BG/NBD model"):
+ *   P(alive) = 1 / (1 + [x > 0] a / (b+x-1) ((alpha+T) / (alpha+t_x))^(r+x)),
+ * computed through its logarithm.  The expected purchases in the next t
+ * units are P(alive) times those of a client alive at T, which given the
+ * history has purchase rate ~ Gamma(r+x, alpha+T) and dropout probability
+ * p ~ Beta(a, b+x); a client with rate lambda and dropout probability p is
+ * alive at time s with probability exp(-lambda p s), so its expected
+ * purchases are (1 - exp(-lambda p t)) / p, and averaging over lambda
+ *   E[Y(t) | alive] = E_p[ g(p) ],  g(p) = (1 - (1 + p tau)^-(r+x)) / p,
+ *   tau = t / (alpha+T).
+ * g is positive and at most (r+x) tau, so the expectation is, and it has
+ * every limit the parameters can reach: (r+x) tau when p -> 0 (b -> inf),
+ * g(a/(a+b)) when the Beta distribution concentrates (a, b -> inf).  The
+ * paper's equation 10 is the same quantity in closed form,
+ *   (a+b+x-1)/(a-1) (1 - (1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z)),
+ *   z = t / (alpha+T+t),
+ * which cancels catastrophically when b is large beside r+x and overflows
+ * when a and b are large.  It is evaluated by the first of these that is
+ * accurate (each has an error bound; the result is right to about 1e-13
+ * relative):
+ *   1. the limits: (r+x) tau when E[p] tau (r+x+1) < 2e-16 (by the bound
+ *      |E_p[g] - (r+x) tau| <= (r+x) tau (r+x+1) tau E[p] / 2); g(1) =
+ *      1 - (1+tau)^-(r+x) when p is almost surely 1 (|d ln g / dp| <=
+ *      (r+x+1) / p bounds the difference by E[1-p]); g(E[p]) when the Beta
+ *      distribution is so concentrated (a, b large) that the second-order
+ *      term, (r+x+2)^2 Var(p) / p^2, is below 1e-17;
+ *   2. equation 10 after Euler's transformation (the fast path, exact when
+ *      b is not much larger than r+x, e.g. heavy buyers):
+ *        c/(a-1) (1 - (1-z)^(a-1) (1 + (a-1) S)),  c = a+b+x-1,
+ *        S = (2F1(a+b-1-r, a-1; c; z) - 1) / (a-1)  (cprof_hyp2f1_tail),
+ *      expanded so that a = 1 is no 0/0;
+ *   3. a series of positive terms only (z <= 0.9):
+ *        E_p[g] = (1-z)^(r+x) sum_(k>=1) (r+x)_k / k! z^k G_k,
+ *        G_k = sum_(j<k) (b+x)_j / (a+b+x)_j,
+ *      from (1 + p tau)^-(r+x) = ((1-z) / (1 - (1-p) z))^(r+x) and
+ *      E[(1-p)^j] = (b+x)_j / (a+b+x)_j;
+ *   4. the integral of g against the Beta(a, b+x) density, by
+ *      cprof_quad_logconcave in the variable logit(p), divided by the
+ *      integral of the density (no beta function that would lose digits
+ *      for large a, b), the log-density taken relative to its mode.
+ * The new-client expectation is the same with x = t_x = T = 0.
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "access/htup_details.h"
-#include "catalog/pg_type.h"
-#include "executor/executor.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-#include "cprof.h"
-
-/* Nelder-Mead runs on at most this many distinct histories. */
-#define FIT_NM_SAMPLE 20000
+#include "fit.h"
 
 /*
  * The objective of the fit: minus the mean log-likelihood per client, as a
@@ -81,7 +103,7 @@ bgnbd_objective(const double *theta, double *grad, void *arg)
 				alpha = exp(theta[1]),
 				a = exp(theta[2]),
 				b = exp(theta[3]);
-	double		ln_alpha = log(alpha);
+	double		ln_alpha = theta[1];
 	double		ll = 0.0,
 				ll_c = 0.0;
 	double		gr = 0.0,
@@ -91,16 +113,12 @@ bgnbd_objective(const double *theta, double *grad, void *arg)
 	int64		g,
 				i;
 
-	if (!isfinite(r) || !isfinite(alpha) || !isfinite(a) || !isfinite(b) ||
-		r < 1e-12 || alpha < 1e-12 || a < 1e-12 || b < 1e-12 ||
-		fabs(theta[0]) > 30 || fabs(theta[1]) > 30 || fabs(theta[2]) > 30 || fabs(theta[3]) > 30)
-		return INFINITY;
-
 	for (g = 0; g < d->ngroups; g++)
 	{
 		const CprofHistEntry *e = d->e + d->group[g];
 		int64		ne = d->group[g + 1] - d->group[g];
 		double		x = e[0].x;
+		double		rx = r + x;
 		double		gll = 0.0,
 					gdr = 0.0,
 					gdalpha = 0.0,
@@ -111,74 +129,61 @@ bgnbd_objective(const double *theta, double *grad, void *arg)
 		CHECK_FOR_INTERRUPTS();
 		if (x == 0)
 		{
-			/* ln L = r ln alpha - r ln(alpha + T) */
+			/* ln L = -r ln(1 + T/alpha) */
 			for (i = 0; i < ne; i++)
 			{
 				double		n = (double) e[i].count;
-				double		lT = log(alpha + e[i].z);
+				double		lT = log1p(e[i].z / alpha);
 
-				gll += n * (r * (ln_alpha - lT));
-				if ((i & 4095) == 4095)
-					CHECK_FOR_INTERRUPTS();
+				gll += n * (-r * lT);
 				if (grad)
 				{
-					gdr += n * (ln_alpha - lT);
-					gdalpha += n * (r / alpha - r / (alpha + e[i].z));
+					gdr += n * (-r * lT);
+					gdalpha += n * (r * e[i].z / (alpha + e[i].z));
 				}
+				if ((i & 4095) == 4095)
+					CHECK_FOR_INTERRUPTS();
 			}
 		}
 		else
 		{
-			double		rx = r + x;
-			double		A = lgamma(rx) - lgamma(r) + lgamma(a + b) + lgamma(b + x) -
-				lgamma(b) - lgamma(a + b + x) + r * ln_alpha;
-			double		c4 = log(a) - log(b + x - 1);
-			double		dr_x = 0,
-						da_x = 0,
-						db_x = 0;
+			/* the terms that depend on x only */
+			double		A = cprof_lpoch(r, x) - x * ln_alpha +
+				cprof_lpoch_ratio(b, a, x);
+			double		c4 = log(a) - log(b + (x - 1));
 
-			if (grad)
-			{
-				double		psi_ab = cprof_digamma(a + b);
-				double		psi_abx = cprof_digamma(a + b + x);
-
-				dr_x = cprof_digamma(rx) - cprof_digamma(r) + ln_alpha;
-				da_x = psi_ab - psi_abx;
-				db_x = psi_ab + cprof_digamma(b + x) - cprof_digamma(b) - psi_abx;
-			}
 			for (i = 0; i < ne; i++)
 			{
 				double		n = (double) e[i].count;
-				double		lT = log(alpha + e[i].z);
-				double		lt = log(alpha + e[i].y);
+				double		lT = log1p(e[i].z / alpha);
+				double		lt = log1p(e[i].y / alpha);
 				double		l3 = -rx * lT;
 				double		l4 = c4 - rx * lt;
 				double		diff = l3 - l4;
-				double		ll_e;
 
-				ll_e = (diff > 0 ? l3 : l4) + log1p(exp(-fabs(diff)));
-				if ((i & 4095) == 4095)
-					CHECK_FOR_INTERRUPTS();
-				gll += n * ll_e;
+				gll += n * ((diff > 0 ? l3 : l4) + log1p(exp(-fabs(diff))));
 				clients += e[i].count;
 				if (grad)
 				{
 					/* w: the share of the l4 term in the likelihood */
 					double		w = diff > 0 ? exp(-diff) / (1 + exp(-diff)) : 1 / (1 + exp(diff));
 
-					gdr += n * (-(1 - w) * lT - w * lt);
-					gdalpha += n * (-rx * ((1 - w) / (alpha + e[i].z) + w / (alpha + e[i].y)));
-					gda += n * (w / a);
-					gdb += n * (-w / (b + x - 1));
+					gdr += n * r * (-(1 - w) * lT - w * lt);
+					gdalpha += n * rx * ((1 - w) * e[i].z / (alpha + e[i].z) +
+										 w * e[i].y / (alpha + e[i].y));
+					gda += n * w;
+					gdb += n * (-w * b / (b + (x - 1)));
 				}
+				if ((i & 4095) == 4095)
+					CHECK_FOR_INTERRUPTS();
 			}
 			gll += (double) clients * A;
 			if (grad)
 			{
-				gdr += (double) clients * dr_x;
-				gdalpha += (double) clients * (r / alpha);
-				gda += (double) clients * da_x;
-				gdb += (double) clients * db_x;
+				gdr += (double) clients * r * cprof_dpoch(r, x);
+				gdalpha += (double) clients * (-x);
+				gda += (double) clients * (-a * cprof_dpoch(a + b, x));
+				gdb += (double) clients * b * cprof_dpoch_ratio(b, a, x);
 			}
 		}
 		/* Neumaier sum over the groups */
@@ -193,122 +198,82 @@ bgnbd_objective(const double *theta, double *grad, void *arg)
 	{
 		double		scale = -1.0 / (double) d->clients;
 
-		grad[0] = scale * gr * r;
-		grad[1] = scale * galpha * alpha;
-		grad[2] = scale * ga * a;
-		grad[3] = scale * gb * b;
+		grad[0] = scale * gr;
+		grad[1] = scale * galpha;
+		grad[2] = scale * ga;
+		grad[3] = scale * gb;
 	}
 	if (!isfinite(ll))
 		return INFINITY;
 	return -ll / (double) d->clients;
 }
 
+/* start: r = 1 and alpha from the mean purchase rate, a = b = 1 */
+static void
+bgnbd_start(const CprofHistEntry *e, int64 n, int64 clients, double *theta)
+{
+	double		sum_x = 0,
+				sum_T = 0;
+	int64		i;
+
+	(void) clients;
+	for (i = 0; i < n; i++)
+	{
+		sum_x += e[i].x * e[i].count;
+		sum_T += e[i].z * e[i].count;
+	}
+	theta[0] = 0.0;
+	theta[1] = log(Max(sum_T, 1e-6) / Max(sum_x, 1.0));
+	theta[2] = 0.0;
+	theta[3] = 0.0;
+}
+
+static char *
+hint_same_rate(const double *p)
+{
+	return psprintf("The data show no variation in purchase rates across clients: the model tends to its limit where every client buys at the rate r/alpha = %.6g per time unit.",
+					p[0] / p[1]);
+}
+
+static char *
+hint_same_dropout(const double *p)
+{
+	return psprintf("The data show no variation in dropout across clients: the model tends to its limit where every client drops out after a purchase with the same probability a/(a+b) = %.6g. Predictions from these parameters are those of that limit.",
+					1.0 / (1.0 + p[3] / p[2]));
+}
+
+static char *
+hint_no_dropout(const double *p)
+{
+	return psprintf("The data show no sign of clients dropping out (a/(a+b) = %.3g): the model tends to its limit where nobody leaves, and predicts purchases at the clients' own rates.",
+					1.0 / (1.0 + p[3] / p[2]));
+}
+
+static const CprofFitLimit bgnbd_limits[] = {
+	{{0, 0, 0, 1}, "b grows", hint_no_dropout},
+	{{0, 0, -1, 0}, "a falls toward 0", hint_no_dropout},
+	{{0, 0, 1, 1}, "a and b grow together", hint_same_dropout},
+	{{1, 1, 0, 0}, "r and alpha grow together", hint_same_rate},
+};
+
+static const CprofFitModel bgnbd_model = {
+	.name = "bgnbd_fit",
+	.nparams = 4,
+	.param_names = {"r", "alpha", "a", "b"},
+	.valid = cprof_history_valid,
+	.start = bgnbd_start,
+	.make_data = cprof_hist_groups_new,
+	.objective = bgnbd_objective,
+	.nm_sample = 20000,
+	.nlimits = lengthof(bgnbd_limits),
+	.limits = bgnbd_limits,
+};
+
 PG_FUNCTION_INFO_V1(cprof_bgnbd_fit_final);
 Datum
 cprof_bgnbd_fit_final(PG_FUNCTION_ARGS)
 {
-	CprofHistState *s = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
-	CprofHistState *copy;
-	double		theta[4],
-				sum_x = 0,
-				sum_T = 0;
-	int64		i;
-
-	if (s == NULL || s->clients == 0)
-		PG_RETURN_NULL();
-
-	/* sort and merge a copy: the final function never modifies the state */
-	copy = cprof_hist_sorted_copy(s);
-
-	/* start: r = 1 and alpha from the mean purchase rate, a = b = 1 */
-	for (i = 0; i < copy->n; i++)
-	{
-		sum_x += copy->e[i].x * copy->e[i].count;
-		sum_T += copy->e[i].z * copy->e[i].count;
-	}
-	theta[0] = 0.0;
-	theta[1] = log(Max(sum_T, 1e-6) / Max(sum_x, 1.0));
-	theta[1] = Max(Min(theta[1], 20.0), -20.0);
-	theta[2] = 0.0;
-	theta[3] = 0.0;
-
-	PG_RETURN_DATUM(cprof_hist_fit(fcinfo, copy, cprof_hist_groups_new,
-								   bgnbd_objective, 4, theta, FIT_NM_SAMPLE));
-}
-
-/* The parameters of a bgnbd value, checked. */
-typedef struct BgnbdModel
-{
-	double		r,
-				alpha,
-				a,
-				b;
-} BgnbdModel;
-
-static BgnbdModel
-get_model(HeapTupleHeader tup)
-{
-	BgnbdModel	m;
-
-	m.r = cprof_model_param(tup, 1, "r", "bgnbd_fit");
-	m.alpha = cprof_model_param(tup, 2, "alpha", "bgnbd_fit");
-	m.a = cprof_model_param(tup, 3, "a", "bgnbd_fit");
-	m.b = cprof_model_param(tup, 4, "b", "bgnbd_fit");
-	return m;
-}
-
-/* P(alive | x, t_x, T), without underflow to NaN for clients long gone. */
-static double
-bgnbd_p_alive_value(const BgnbdModel *m, double x, double tx, double T)
-{
-	double		d;
-
-	if (x == 0)
-		return 1.0;
-	/* d = ln( a / (b+x-1) ((alpha+T) / (alpha+t_x))^(r+x) ) */
-	d = log(m->a) - log(m->b + x - 1) + (m->r + x) * log1p((T - tx) / (m->alpha + tx));
-	if (d > 0)
-		return exp(-d) / (1 + exp(-d));
-	return 1 / (1 + exp(d));
-}
-
-/*
- * (1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; c; z)) / (a - 1), by
- * the Euler transform (file header):
- *     (1 - (1-z)^(a-1) (1 + (a-1) S)) / (a-1)
- *   = -L expm1(v) / v  -  exp(v) S,     L = ln(1-z), v = (a-1) L,
- * S = cprof_hyp2f1_tail(a+b-1-r, a-1, c, z): no division by a - 1.
- */
-static double
-bgnbd_bracket(const BgnbdModel *m, double t, double x, double T)
-{
-	double		z = t / (m->alpha + T + t);
-	double		L = -log1p(t / (m->alpha + T));
-	double		v = (m->a - 1) * L;
-	double		first = -L * (v == 0 ? 1.0 : expm1(v) / v);
-	double		S = cprof_hyp2f1_tail(m->a + m->b - 1 - m->r, m->a - 1,
-									  m->a + m->b + x - 1, z);
-
-	if (!isfinite(S))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("expected purchases over t = %g are out of range", t),
-				 errhint("The horizon is too long for the model's time unit; use a shorter t.")));
-	return first - exp(v) * S;
-}
-
-/* bgnbd_p_alive(model, frequency, recency, age) */
-PG_FUNCTION_INFO_V1(bgnbd_p_alive);
-Datum
-bgnbd_p_alive(PG_FUNCTION_ARGS)
-{
-	BgnbdModel	m = get_model(PG_GETARG_HEAPTUPLEHEADER(0));
-	double		x = PG_GETARG_FLOAT8(1);
-	double		tx = PG_GETARG_FLOAT8(2);
-	double		T = PG_GETARG_FLOAT8(3);
-
-	cprof_check_history(x, tx, T);
-	PG_RETURN_FLOAT8(bgnbd_p_alive_value(&m, x, tx, T));
+	return cprof_fit_final(fcinfo, &bgnbd_model);
 }
 
 /*
@@ -316,14 +281,299 @@ bgnbd_p_alive(PG_FUNCTION_ARGS)
  * clv().
  */
 void
-cprof_bgnbd_params(HeapTupleHeader model, double *params)
+cprof_bgnbd_params(HeapTupleHeader model, CprofBgnbd *m)
 {
-	BgnbdModel	m = get_model(model);
+	m->r = cprof_model_param(model, 1, "r", "bgnbd_fit");
+	m->alpha = cprof_model_param(model, 2, "alpha", "bgnbd_fit");
+	m->a = cprof_model_param(model, 3, "a", "bgnbd_fit");
+	m->b = cprof_model_param(model, 4, "b", "bgnbd_fit");
+}
 
-	params[0] = m.r;
-	params[1] = m.alpha;
-	params[2] = m.a;
-	params[3] = m.b;
+/* P(alive | x, t_x, T), without underflow to NaN for clients long gone. */
+static double
+bgnbd_p_alive_value(const CprofBgnbd *m, double x, double tx, double T)
+{
+	double		d;
+
+	if (x == 0)
+		return 1.0;
+	/* d = ln( a / (b+x-1) ((alpha+T) / (alpha+t_x))^(r+x) ) */
+	d = log(m->a) - log(m->b + (x - 1)) + (m->r + x) * log1p((T - tx) / (m->alpha + tx));
+	if (d > 0)
+		return exp(-d) / (1 + exp(-d));
+	return 1 / (1 + exp(d));
+}
+
+/* The quantities of E_p[g] for one prediction. */
+typedef struct BgExpect
+{
+	double		A;				/* a + b - 1 - r: Euler's first parameter */
+	double		rho;			/* r + x */
+	double		a;				/* Beta(a, B) */
+	double		B;				/* b + x */
+	double		tau;			/* t / (alpha + T), may be +Infinity */
+	double		ln_tau;			/* its logarithm, finite */
+	double		z;				/* t / (alpha + T + t) */
+	double		lny;			/* ln(1 - z) = -ln(1 + tau) */
+} BgExpect;
+
+/* 2. Euler's form; false when it is not accurate here. */
+static bool
+expect_euler(const BgExpect *q, double *result)
+{
+	double		c = q->a + q->B - 1;
+	double		v = (q->a - 1) * q->lny;
+	double		first,
+				S,
+				errS,
+				ev,
+				Q,
+				err;
+
+	if (!(c >= 1.0))
+		return false;
+	first = -q->lny * (v == 0 ? 1.0 : expm1(v) / v);
+	S = cprof_hyp2f1_tail(q->A, q->a - 1, c, q->z, 500, &errS);
+	ev = exp(v);
+	if (!isfinite(S) || !isfinite(ev))
+		return false;
+	Q = first - ev * S;
+	err = 6 * DBL_EPSILON * fabs(first) + ev * (errS + (fabs(v) + 2) * DBL_EPSILON * fabs(S));
+	if (!(Q > 0) || !(err <= 1e-13 * Q))
+		return false;
+	*result = c * Q;
+	return true;
+}
+
+/* 3. the positive series; false when it would need too many terms. */
+static bool
+expect_series(const BgExpect *q, double *result)
+{
+	double		coef = 1.0,
+				G = 0.0,
+				P = 1.0,
+				sum = 0.0,
+				comp = 0.0,
+				lnres;
+	int64		e = 0,
+				k;
+
+	/* its terms peak near k = rho z / (1-z) = rho tau and then fall like z^k */
+	if (!(q->z <= 0.9) || (q->rho + 40) * q->tau > 20000)
+		return false;
+	for (k = 1; k <= 20000; k++)
+	{
+		double		qk,
+					tail;
+
+		coef *= (q->rho + (k - 1)) * q->z / k;
+		G += P;					/* G_k */
+		P /= 1.0 + q->a / (q->B + (k - 1));	/* P_k = (B)_k / (a+B)_k */
+		cprof_neumaier_add(&sum, &comp, coef * G);
+		if (sum > 0x1p+600)
+		{
+			coef = ldexp(coef, -600);
+			sum = ldexp(sum, -600);
+			comp = ldexp(comp, -600);
+			G = G;
+			e += 600;
+		}
+
+		/*
+		 * Later coefficients shrink by at most qk each, and G_(k+j) <= G_k
+		 * (1 + j/k): the rest is below coef G (qk/(1-qk) + qk/(k (1-qk)^2)).
+		 */
+		qk = q->z * Max((q->rho + k) / (k + 1.0), 1.0);
+		if (qk < 1.0)
+		{
+			tail = coef * G * (qk / (1 - qk) + qk / (k * (1 - qk) * (1 - qk)));
+			if (tail <= 0x1p-56 * sum)
+				break;
+		}
+		if ((k & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
+	}
+	if (k > 20000 || !(sum > 0))
+		return false;
+	sum += comp;
+	lnres = q->rho * q->lny + (double) e * M_LN2;
+	*result = lnres > -700 && e == 0 ? sum * exp(lnres) : exp(lnres + log(sum));
+	return true;
+}
+
+/* The integrand of the quadrature over p: the Beta(a, B) density, times g or not */
+typedef struct BgQuad
+{
+	const BgExpect *q;
+	bool		with_g;
+	double		vstar;			/* the density's mode in v: ln(a / B) */
+	double		pstar,
+				qstar;			/* p and 1 - p there */
+} BgQuad;
+
+/*
+ * psi(v), v = logit(p): the log of the Beta(a, B) density in v (a ln p +
+ * B ln(1-p)) relative to its mode, times g when with_g.  Relative to the
+ * mode it is a d - (a+B) S(d), d = v - vstar, S(d) = ln((1 + e^v) / (1 +
+ * e^vstar)) computed with log1p and expm1: its rounding stays small when
+ * a + B is large (a ln p itself would carry an error of about 1e-16 a).
+ */
+static double
+bg_quad_psi(double v, double *d1, double *d2, double *extras, void *arg)
+{
+	const BgQuad *bq = arg;
+	const BgExpect *q = bq->q;
+	/* p = 1 / (1 + exp(-v)), computed so that neither p nor 1 - p loses digits */
+	double		p = v < 0 ? exp(v) / (1 + exp(v)) : 1 / (1 + exp(-v));
+	double		pq = v < 0 ? 1 / (1 + exp(v)) : exp(-v) / (1 + exp(-v));	/* 1 - p */
+	double		d = v - bq->vstar;
+	double		S,
+				psi;
+
+	/*
+	 * S = ln(q* + p* e^d) = d + ln(p* + q* e^-d): with log1p while the
+	 * change is small, the plain sum of positive terms otherwise (where
+	 * log1p's argument would come near -1 and cancel)
+	 */
+	if (d <= 0)
+	{
+		double		x = -bq->pstar * expm1(d);
+
+		S = x < 0.5 ? log1p(-x) : log(bq->qstar + bq->pstar * exp(d));
+	}
+	else
+	{
+		double		y = -bq->qstar * expm1(-d);
+
+		S = d + (y < 0.5 ? log1p(-y) : log(bq->pstar + bq->qstar * exp(-d)));
+	}
+	psi = q->a * d - (q->a + q->B) * S;
+
+	(void) extras;
+	*d1 = q->a * pq - q->B * p;
+	*d2 = -(q->a + q->B) * p * pq;
+	if (bq->with_g)
+	{
+		/* ln g = ln N - ln p, N = 1 - (1 + p tau)^-rho */
+		double		lnp = v < 0 ? v - log1p(exp(v)) : -log1p(exp(-v));
+		double		u = exp(lnp + q->ln_tau);	/* p tau */
+
+		if ((q->rho + 1) * u < 1e-17)
+		{
+			/* g = rho tau (1 - (rho+1) u / 2 + ...): its limit */
+			psi += log(q->rho) + q->ln_tau;
+			*d1 -= 0.5 * (q->rho + 1) * u * pq;
+		}
+		else
+		{
+			/*
+			 * With L = ln(1+u), N = 1 - e^(-rho L), A = u N'(u) / N =
+			 * rho (u/(1+u)) e^(-rho L) / N: d ln g / dv = (A - 1) q and
+			 * d2 ln g / dv2 = q^2 (A - A^2 - (rho+1) (u/(1+u)) A) - (A - 1) p q,
+			 * all without tau^2 or 1/N, which overflow at the extremes.
+			 */
+			double		L = log1p(u);
+			double		rl = q->rho * L;
+			double		lnN = rl < 1e-10 ? log(q->rho) + log(L) + log1p(-0.5 * rl) : log(-expm1(-rl));
+			double		su = u / (1 + u);
+			double		A = exp(log(q->rho) + log(su) - rl - lnN);
+
+			psi += lnN - lnp;
+			*d1 += (A - 1) * pq;
+			*d2 += pq * pq * (A - A * A - (q->rho + 1) * su * A) - (A - 1) * p * pq;
+		}
+	}
+	return psi;
+}
+
+/*
+ * 4. the integral over p: integral(g f) / integral(f), each with panels of
+ * its own (where a, B < 1 the two have their mass in different places).
+ */
+static bool
+expect_quadrature(const BgExpect *q, double *result)
+{
+	BgQuad		bf,
+				bg;
+	CprofQuad	nf,
+				ng;
+	/* the panels agree to what the rounding of psi, about 1e-16 (a+B), allows */
+	double		tol = 1e-14 + 2e-15 * (q->a + q->B);
+
+	bf.q = q;
+	bf.with_g = false;
+	bf.vstar = log(q->a) - log(q->B);
+	bf.pstar = 1 / (1 + q->B / q->a);
+	bf.qstar = 1 / (1 + q->a / q->B);
+	bg = bf;
+	bg.with_g = true;
+	cprof_quad_logconcave(bg_quad_psi, &bf, 0, -INFINITY, INFINITY, 4.0, tol, &nf);
+	cprof_quad_logconcave(bg_quad_psi, &bg, 0, -INFINITY, INFINITY, 4.0, tol, &ng);
+	if (!nf.ok || !ng.ok || !(nf.sum > 0) || !(ng.sum > 0))
+		return false;
+	*result = exp(ng.ref - nf.ref) * ng.sum / nf.sum;
+	return isfinite(*result);
+}
+
+/*
+ * E_p[g]: the expected purchases in the next t units of a client alive at
+ * T with frequency x (file header).
+ */
+static double
+bgnbd_expected_if_alive(const CprofBgnbd *m, double t, double x, double T)
+{
+	BgExpect	q;
+	double		result;
+
+	q.A = (m->a - 1) + (m->b - m->r);
+	q.rho = m->r + x;
+	q.a = m->a;
+	q.B = m->b + x;
+	q.tau = t / (m->alpha + T);
+	q.ln_tau = log(t) - log(m->alpha + T);
+	q.z = t / (m->alpha + T + t);
+	q.lny = isfinite(q.tau) ? -log1p(q.tau) : log(m->alpha + T) - log(m->alpha + T + t);
+
+	/* 1. p is almost surely 0: E[p] = a / (a+B) */
+	if ((q.rho + 1) * q.tau / (1 + q.B / q.a) <= 2e-16)
+		return q.rho * q.tau;
+
+	/*
+	 * ... or almost surely 1: |d ln g / dp| <= (rho+1) / p, so on p >= 1/2
+	 * g is within 2 (rho+1) (1-p) of g(1), and below it g <= rho tau holds
+	 * P(p < 1/2) <= 2 E[1-p].
+	 */
+	{
+		double		g1 = -expm1(q.rho * q.lny);
+		double		e1p = 1 / (1 + q.a / q.B);	/* E[1-p] */
+
+		if (2 * e1p * ((q.rho + 1) + q.rho * q.tau / g1) <= 1e-16)
+			return g1;
+	}
+
+	/*
+	 * ... or concentrated at its mean pbar (a and b large): E_p[g] =
+	 * g(pbar) + O(g'' Var(p)), and |g''| <= (rho+1)(rho+2) g / p^2.
+	 */
+	{
+		double		pbar = 1 / (1 + q.B / q.a),
+					qbar = 1 / (1 + q.a / q.B),
+					var = pbar * qbar / (q.a + q.B + 1),
+					pmin = Min(pbar, qbar);
+
+		if ((q.rho + 2) * (q.rho + 2) * var <= 1e-17 * pmin * pmin)
+			return -expm1(-q.rho * log1p(exp(log(pbar) + q.ln_tau))) / pbar;
+	}
+	if (expect_euler(&q, &result) || expect_series(&q, &result) ||
+		expect_quadrature(&q, &result))
+		return result;
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("expected purchases over t = %g cannot be computed for this model",
+					t),
+			 errdetail("r = %g, alpha = %g, a = %g, b = %g, frequency %g, age %g.",
+					   m->r, m->alpha, m->a, m->b, x, T)));
+	return 0.0;					/* keep the compiler quiet */
 }
 
 /*
@@ -332,18 +582,34 @@ cprof_bgnbd_params(HeapTupleHeader model, double *params)
  * Exported for clv().
  */
 double
-cprof_bgnbd_expected(const double *params, double t, double x, double tx, double T)
+cprof_bgnbd_expected(const CprofBgnbd *m, double t, double x, double tx, double T)
 {
-	BgnbdModel	m;
+	double		result;
 
-	m.r = params[0];
-	m.alpha = params[1];
-	m.a = params[2];
-	m.b = params[3];
 	if (t == 0)
 		return 0.0;
-	return (m.a + m.b + x - 1) * bgnbd_bracket(&m, t, x, T) *
-		bgnbd_p_alive_value(&m, x, tx, T);
+	result = bgnbd_expected_if_alive(m, t, x, T) * bgnbd_p_alive_value(m, x, tx, T);
+	if (!isfinite(result))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("expected purchases over t = %g are out of the range of double precision", t),
+				 errhint("The horizon is too long for the model's time unit; use a shorter t.")));
+	return result;
+}
+
+/* bgnbd_p_alive(model, frequency, recency, age) */
+PG_FUNCTION_INFO_V1(bgnbd_p_alive);
+Datum
+bgnbd_p_alive(PG_FUNCTION_ARGS)
+{
+	CprofBgnbd	m;
+	double		x = PG_GETARG_FLOAT8(1);
+	double		tx = PG_GETARG_FLOAT8(2);
+	double		T = PG_GETARG_FLOAT8(3);
+
+	cprof_check_history(x, tx, T);
+	cprof_bgnbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	PG_RETURN_FLOAT8(bgnbd_p_alive_value(&m, x, tx, T));
 }
 
 /* bgnbd_expected_purchases(model, t, frequency, recency, age) */
@@ -351,12 +617,11 @@ PG_FUNCTION_INFO_V1(bgnbd_expected_purchases);
 Datum
 bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 {
-	HeapTupleHeader model = PG_GETARG_HEAPTUPLEHEADER(0);
+	CprofBgnbd	m;
 	double		t = PG_GETARG_FLOAT8(1);
 	double		x = 0,
 				tx = 0,
 				T = 0;
-	double		params[4];
 
 	if (PG_NARGS() == 5)
 	{
@@ -366,6 +631,6 @@ bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 	}
 	cprof_check_horizon(t);
 	cprof_check_history(x, tx, T);
-	cprof_bgnbd_params(model, params);
-	PG_RETURN_FLOAT8(cprof_bgnbd_expected(params, t, x, tx, T));
+	cprof_bgnbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	PG_RETURN_FLOAT8(cprof_bgnbd_expected(&m, t, x, tx, T));
 }

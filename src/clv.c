@@ -2,11 +2,11 @@
  * src/clv.c: customer lifetime value from a purchase model and a spend
  * model (Fader, Hardie & Lee 2005, "RFM and CLV"; docs/domain.md section 3).
  *
- * SQL objects (sql/cprof--1.0.sql):
+ * SQL objects (sql/cprof--1.1.sql), one C symbol per overload:
  *   clv(purchases bgnbd, spend gamma_gamma, frequency, recency, age,
- *       monetary, months, monthly_discount, units_per_month)
- *   clv(purchases pareto_nbd, spend gamma_gamma, ...)   the same with a
- *       Pareto/NBD purchase model
+ *       monetary, months, monthly_discount, units_per_month)   clv_bgnbd
+ *   clv(purchases pareto_nbd, spend gamma_gamma, ...)           clv_pareto_nbd
+ * and clv, the symbol both overloads named in cprof 1.0 (see below).
  *
  * CLV = sum over months i = 1..months of
  *           (E[Y(i u)] - E[Y((i-1) u)]) * E(M) / (1 + monthly_discount)^i
@@ -16,18 +16,21 @@
  * for days), and E(M) the spend model's expected transaction value given
  * (frequency, monetary).  This is the definition of lifetimes'
  * customer_lifetime_value: the purchases of month i are discounted as if
- * they happened at its end.
+ * they happened at its end.  E[Y] is nondecreasing in t and E(M) positive,
+ * so the value is never negative.
  */
 #include "postgres.h"
 
 #include <math.h>
 
-#include "access/htup_details.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#include "utils/typcache.h"
 
-#include "cprof.h"
+#include "fit.h"
+
+/* E[Y(t)] of a purchase model given a history. */
+typedef double (*ExpectedPurchases) (const void *model, double t, double x,
+									 double tx, double T);
 
 /* The horizon, discount and unit arguments, checked. */
 static void
@@ -50,11 +53,14 @@ check_clv_args(int32 months, double discount, double units)
 				 errhint("Pass how many model time units make a month: 4.345 for weeks, 30.4375 for days.")));
 }
 
-PG_FUNCTION_INFO_V1(clv);
-Datum
-clv(PG_FUNCTION_ARGS)
+/*
+ * The value itself, for a purchase model already read; arguments 1..8 of
+ * either overload (spend, frequency, recency, age, monetary, months,
+ * monthly_discount, units_per_month).
+ */
+static Datum
+clv_value(FunctionCallInfo fcinfo, const void *purchases, ExpectedPurchases expected)
 {
-	HeapTupleHeader purchases = PG_GETARG_HEAPTUPLEHEADER(0);
 	HeapTupleHeader spend = PG_GETARG_HEAPTUPLEHEADER(1);
 	double		x = PG_GETARG_FLOAT8(2);
 	double		tx = PG_GETARG_FLOAT8(3);
@@ -63,50 +69,79 @@ clv(PG_FUNCTION_ARGS)
 	int32		months = PG_GETARG_INT32(6);
 	double		discount = PG_GETARG_FLOAT8(7);
 	double		units = PG_GETARG_FLOAT8(8);
-	double		params[4];
 	double		value,
 				prev = 0.0,
 				factor = 1.0,
 				sum = 0.0;
 	int32		i;
 
-	bool		pareto;
-
-	/*
-	 * Which purchase model: bgnbd (r, alpha, a, b, ...) or pareto_nbd (r,
-	 * alpha, s, beta, ...), told apart by the name of the third field and
-	 * cached for the query.
-	 */
-	if (fcinfo->flinfo->fn_extra == NULL)
-	{
-		TupleDesc	desc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(purchases),
-												  HeapTupleHeaderGetTypMod(purchases));
-
-		pareto = desc->natts >= 3 && strcmp(NameStr(TupleDescAttr(desc, 2)->attname), "s") == 0;
-		ReleaseTupleDesc(desc);
-		fcinfo->flinfo->fn_extra = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(bool));
-		*(bool *) fcinfo->flinfo->fn_extra = pareto;
-	}
-	pareto = *(bool *) fcinfo->flinfo->fn_extra;
-
 	check_clv_args(months, discount, units);
 	cprof_check_history(x, tx, T);
-	if (pareto)
-		cprof_pareto_nbd_params(purchases, params);
-	else
-		cprof_bgnbd_params(purchases, params);
 	value = cprof_gamma_gamma_expected(spend, x, m);
 	for (i = 1; i <= months; i++)
 	{
-		double		cur = pareto ?
-			cprof_pareto_nbd_expected(params, i * units, x, tx, T) :
-			cprof_bgnbd_expected(params, i * units, x, tx, T);
+		double		cur = expected(purchases, i * units, x, tx, T);
 
 		factor /= 1.0 + discount;
-		sum += (cur - prev) * factor;
-		prev = cur;
-		if ((i & 1023) == 0)
+		/* E[Y] is nondecreasing: a rounding step down counts as none */
+		sum += Max(cur - prev, 0.0) * factor;
+		prev = Max(cur, prev);
+		if ((i & 255) == 0)
 			CHECK_FOR_INTERRUPTS();
 	}
 	PG_RETURN_FLOAT8(sum * value);
+}
+
+static double
+expected_bgnbd(const void *model, double t, double x, double tx, double T)
+{
+	return cprof_bgnbd_expected(model, t, x, tx, T);
+}
+
+static double
+expected_pareto_nbd(const void *model, double t, double x, double tx, double T)
+{
+	return cprof_pareto_nbd_expected(model, t, x, tx, T);
+}
+
+/* clv(purchases bgnbd, spend gamma_gamma, ...) */
+PG_FUNCTION_INFO_V1(clv_bgnbd);
+Datum
+clv_bgnbd(PG_FUNCTION_ARGS)
+{
+	CprofBgnbd	m;
+
+	cprof_bgnbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	return clv_value(fcinfo, &m, expected_bgnbd);
+}
+
+/* clv(purchases pareto_nbd, spend gamma_gamma, ...) */
+PG_FUNCTION_INFO_V1(clv_pareto_nbd);
+Datum
+clv_pareto_nbd(PG_FUNCTION_ARGS)
+{
+	CprofParetoNbd m;
+
+	cprof_pareto_nbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	return clv_value(fcinfo, &m, expected_pareto_nbd);
+}
+
+/*
+ * clv: the symbol both clv() overloads named in cprof 1.0, which chose the
+ * model by the name of the record's third field.  cprof 1.1 points each
+ * overload at its own symbol (the upgrade script replaces them), so only a
+ * database still at version 1.0 running this library calls it.  It must
+ * exist for the 1.0 script to load, and it does the simplest honest thing:
+ * an error that says how to get the working functions, rather than a
+ * second copy of the model dispatch that 1.1 removed.
+ */
+PG_FUNCTION_INFO_V1(clv);
+Datum
+clv(PG_FUNCTION_ARGS)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("clv() of cprof 1.0 needs the extension's SQL definitions of version 1.1 or later"),
+			 errhint("Run ALTER EXTENSION cprof UPDATE.")));
+	PG_RETURN_NULL();
 }

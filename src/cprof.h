@@ -12,9 +12,7 @@
  *             lives, how it grows, the per-call-site cache, the combine
  *             NULL rule
  * state_io.c  checked reading of binary states, and the text form of states
- * special.c   special functions and the optimizer of the CLV models
- * history.c   the multiset of client histories the model fits aggregate,
- *             their shared support functions and fit driver
+ * (The CLV models' machinery has its own header, fit.h.)
  */
 #ifndef CPROF_H
 #define CPROF_H
@@ -509,103 +507,6 @@ extern void cprof_text_close(CprofTextReader *rd);
 extern void cprof_text_invalid(const CprofTextReader *rd, const char *detail) pg_attribute_noreturn();
 extern void cprof_binary_invalid(const char *type, const char *detail) pg_attribute_noreturn();
 
-/* special.c */
-#define CPROF_OPT_MAX 4			/* most parameters an optimizer handles */
-
-/*
- * An objective to minimize: returns its value at x (+Infinity or NaN
- * outside the domain) and, when grad is not NULL, stores its gradient.
- */
-typedef double (*CprofObjective) (const double *x, double *grad, void *arg);
-
-extern double cprof_digamma(double x);
-extern double cprof_hyp2f1_tail(double a, double b, double c, double z);
-extern double cprof_hyp2f1(double a, double b, double c, double z);
-extern double cprof_nelder_mead(CprofObjective fn, void *arg, int n, double *x,
-								double step, int maxeval, double ftol, double xtol);
-extern bool cprof_newton(CprofObjective fn, void *arg, int n, double *x,
-						 double *fx, int maxiter, double gtol);
-
-/* One distinct client history and the number of clients that have it. */
-typedef struct CprofHistEntry
-{
-	double		x;				/* frequency */
-	double		y;				/* BG/NBD, Pareto/NBD: recency; Gamma-Gamma: monetary */
-	double		z;				/* BG/NBD, Pareto/NBD: age; Gamma-Gamma: 0 */
-	int64		count;			/* clients with this history */
-} CprofHistEntry;
-
-/* Per-group state of the model fits; lives in the aggregate context. */
-typedef struct CprofHistState
-{
-	int64		clients;		/* rows aggregated (NULL rows skipped) */
-	int64		n;				/* entries used */
-	int64		cap;			/* entries allocated */
-	bool		compact;		/* entries sorted and distinct */
-	MemoryContext cxt;			/* where e lives */
-	CprofHistEntry *e;			/* the histories */
-} CprofHistState;
-
-/*
- * Sorted distinct histories grouped by frequency: the data of a likelihood,
- * which computes the terms that depend on x only once per group.
- */
-typedef struct CprofHistGroups
-{
-	const CprofHistEntry *e;	/* the histories, sorted and distinct */
-	int64		n;				/* how many */
-	int64		clients;		/* sum of the counts */
-	int64		ngroups;		/* distinct frequencies */
-	int64	   *group;			/* group g is e[group[g] .. group[g+1]) */
-} CprofHistGroups;
-
-/*
- * Builds the argument of a fit's objective from sorted distinct histories
- * e[0 .. n), in the current memory context.
- */
-typedef void *(*CprofFitData) (const CprofHistEntry *e, int64 n);
-
-/* Newton stops when every component of the gradient of the mean
- * log-likelihood with respect to the log-parameters is below this. */
-#define CPROF_FIT_GTOL 1e-10
-
-/* history.c */
-extern CprofHistState *cprof_hist_new(MemoryContext cxt, int64 cap);
-extern void cprof_hist_add(CprofHistState *s, double x, double y, double z,
-						   int64 count);
-extern void cprof_hist_compact(CprofHistState *s);
-extern CprofHistState *cprof_hist_combine(CprofHistState *s1,
-										  const CprofHistState *s2,
-										  MemoryContext cxt);
-extern CprofHistState *cprof_hist_sorted_copy(const CprofHistState *s);
-extern bytea *cprof_hist_serialize(CprofHistState *s);
-extern CprofHistState *cprof_hist_deserialize(bytea *bytes, MemoryContext cxt,
-											  const char *what,
-											  bool (*valid) (const CprofHistEntry *e));
-extern void cprof_check_history(double x, double tx, double T);
-extern void cprof_check_horizon(double t);
-extern void cprof_hist_groups_init(CprofHistGroups *d, const CprofHistEntry *e,
-								   int64 n);
-extern void *cprof_hist_groups_new(const CprofHistEntry *e, int64 n);
-extern Datum cprof_hist_fit(FunctionCallInfo fcinfo, const CprofHistState *h,
-							CprofFitData make_data, CprofObjective fn,
-							int nparams, double *theta, int64 nm_sample);
-extern double cprof_model_param(HeapTupleHeader model, int attno,
-								const char *name, const char *fit);
-
-/* bgnbd.c */
-extern void cprof_bgnbd_params(HeapTupleHeader model, double *params);
-extern double cprof_bgnbd_expected(const double *params, double t, double x,
-								   double tx, double T);
-
-/* pareto_nbd.c */
-extern void cprof_pareto_nbd_params(HeapTupleHeader model, double *params);
-extern double cprof_pareto_nbd_expected(const double *params, double t,
-										double x, double tx, double T);
-
-/* gamma_gamma.c */
-extern double cprof_gamma_gamma_expected(HeapTupleHeader model, double x,
-										 double m);
 
 /*
  * The aggregate memory context of the calling aggregate, or an error when a

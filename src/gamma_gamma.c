@@ -4,7 +4,7 @@
  * customer base analysis", JMR 42(4); Fader & Hardie 2013, "The Gamma-Gamma
  * model of monetary value").
  *
- * SQL objects (sql/cprof--1.0.sql):
+ * SQL objects (sql/cprof--1.1.sql):
  *   type gamma_gamma (p, q, v, log_likelihood, clients, converged)
  *   gamma_gamma_fit(frequency, monetary)              aggregate -> gamma_gamma
  *   cprof_gamma_gamma_fit_{trans,deserialize,final} (its combine and
@@ -16,50 +16,62 @@
  * transactions of mean value m contributes (the note's equation 3, with
  * the Jacobian of the mean)
  *   ln L = lnG(px+q) - lnG(px) - lnG(q) + q ln v + (px-1) ln m + px ln x
- *          - (px+q) ln(xm + v).
+ *          - (px+q) ln(xm + v),
+ * computed as
+ *   ln L = ln[(px)_q] - lnG(q) - ln m + q ln xi - (px+q) ln(1 + xi),
+ *   xi = v / (x m),
+ * so that no two large terms cancel as p grows and v falls with p v fixed
+ * (the limit where a client's transactions do not vary, in which m has an
+ * inverse-gamma density) or as q and v grow together.
  * Only clients with x > 0 carry information: rows with frequency 0 are
  * skipped, as the model requires; those with x > 0 must have m > 0.
- * The terms that depend on x only (lnG, digamma, ln x) are computed once
- * per distinct frequency and evaluation, ln m once per history.
+ * The terms that depend on x only (log-Pochhammer, digamma, ln x) are
+ * computed once per distinct frequency and evaluation, ln m once per
+ * history.
  *
  * Expected average transaction value (the note's equation 5):
  *   E(M | x, m) = (q - 1) / (px + q - 1) * (p v / (q - 1))
  *               + px / (px + q - 1) * m
  *               = p (v + x m) / (px + q - 1),
- * which for x = 0 is the population mean p v / (q - 1) (q > 1 needed).
+ * which for x = 0 is the population mean p v / (q - 1) (q > 1 needed);
+ * computed as v p / (px + q - 1) + m px / (px + q - 1), so that large p
+ * and v do not overflow a result that is representable.
  *
  * Aggregate state: CprofHistState (history.c), the multiset of (x, m, 0);
- * the fit (cprof_hist_fit: Nelder-Mead then Newton on log(p, q, v)) is that
- * of bgnbd.c.
+ * the fit is fit.c's driver over log(p, q, v), described in gg_model with
+ * the limits it may run to.
  */
 #include "postgres.h"
 
 #include <math.h>
 
 #include "access/htup_details.h"
-#include "executor/executor.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-#include "cprof.h"
+#include "fit.h"
 
-/* Nelder-Mead runs on at most this many distinct histories. */
-#define FIT_NM_SAMPLE 20000
+/* What is wrong with a client's spend (frequency x, monetary m), or NULL. */
+static const char *
+spend_problem(double x, double m)
+{
+	if (!isfinite(x) || !isfinite(m))
+		return "every value must be finite";
+	if (x < 0 || x != floor(x))
+		return "frequency must be a whole number, 0 or more";
+	if (x > 0 && !(m > 0))
+		return "monetary must be positive when frequency is positive";
+	if (m < 0)
+		return "monetary must not be negative";
+	return NULL;
+}
 
 static void
 check_spend(double x, double m)
 {
-	const char *problem = NULL;
+	const char *problem = spend_problem(x, m);
 
-	if (!isfinite(x) || !isfinite(m))
-		problem = "every value must be finite";
-	else if (x < 0 || x != floor(x))
-		problem = "frequency must be a whole number, 0 or more";
-	else if (x > 0 && !(m > 0))
-		problem = "monetary must be positive when frequency is positive";
-	else if (m < 0)
-		problem = "monetary must not be negative";
 	if (problem)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -98,11 +110,14 @@ cprof_gamma_gamma_fit_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
-/* A (frequency, monetary, 0) history as the transition function admits it. */
+/*
+ * A state entry (frequency, monetary, 0) as the transition function admits
+ * it: frequency 0 is skipped there.
+ */
 static bool
 spend_valid(const CprofHistEntry *e)
 {
-	return e->x >= 1 && e->y > 0 && e->z == 0;
+	return spend_problem(e->x, e->y) == NULL && e->x >= 1 && e->z == 0;
 }
 
 PG_FUNCTION_INFO_V1(cprof_gamma_gamma_fit_deserialize);
@@ -122,7 +137,7 @@ typedef struct GgData
 	double	   *ln_m;			/* ln m of each entry */
 } GgData;
 
-/* A CprofFitData for gg_objective. */
+/* The make_data of gg_model. */
 static void *
 gg_data_new(const CprofHistEntry *e, int64 n)
 {
@@ -144,9 +159,8 @@ gg_objective(const double *theta, double *grad, void *arg)
 	double		p = exp(theta[0]),
 				q = exp(theta[1]),
 				v = exp(theta[2]);
-	double		ln_v = log(v),
-				lg_q = lgamma(q),
-				psi_q = grad ? cprof_digamma(q) : 0;
+	double		ln_v = theta[2],
+				lg_q = lgamma(q);
 	double		ll = 0.0,
 				ll_c = 0.0,
 				gp = 0.0,
@@ -155,8 +169,6 @@ gg_objective(const double *theta, double *grad, void *arg)
 	int64		g,
 				i;
 
-	if (fabs(theta[0]) > 30 || fabs(theta[1]) > 30 || fabs(theta[2]) > 30)
-		return INFINITY;
 	for (g = 0; g < d->g.ngroups; g++)
 	{
 		const CprofHistEntry *e = d->g.e + d->g.group[g];
@@ -165,9 +177,7 @@ gg_objective(const double *theta, double *grad, void *arg)
 		double		x = e[0].x;
 		double		px = p * x;
 		double		ln_x = log(x);
-		double		A = lgamma(px + q) - lgamma(px) - lg_q + q * ln_v + px * ln_x;
-		double		psi_pxq = 0,
-					psi_px = 0;
+		double		A = cprof_lpoch(px, q) - lg_q;
 		double		gll = 0.0,
 					gdp = 0.0,
 					gdq = 0.0,
@@ -175,34 +185,30 @@ gg_objective(const double *theta, double *grad, void *arg)
 		int64		clients = 0;
 
 		CHECK_FOR_INTERRUPTS();
-		if (grad)
-		{
-			psi_pxq = cprof_digamma(px + q);
-			psi_px = cprof_digamma(px);
-		}
 		for (i = 0; i < ne; i++)
 		{
 			double		n = (double) e[i].count;
-			double		s = x * e[i].y + v;
-			double		ln_s = log(s);
+			double		ln_xi = ln_v - ln_x - ln_m[i];
+			double		xi = v / (x * e[i].y);
+			double		l1xi = log1p(xi);
 
-			gll += n * ((px - 1) * ln_m[i] - (px + q) * ln_s);
-			if ((i & 4095) == 4095)
-				CHECK_FOR_INTERRUPTS();
+			gll += n * (-ln_m[i] + q * ln_xi - (px + q) * l1xi);
 			clients += e[i].count;
 			if (grad)
 			{
-				gdp += n * x * (ln_m[i] - ln_s);
-				gdq += n * (-ln_s);
-				gdv += n * (-(px + q) / s);
+				gdp += n * (-px * l1xi);
+				gdq += n * q * (ln_xi - l1xi);
+				gdv += n * (q - (px + q) * xi / (1 + xi));
 			}
+			if ((i & 4095) == 4095)
+				CHECK_FOR_INTERRUPTS();
 		}
 		gll += (double) clients * A;
 		if (grad)
 		{
-			gdp += (double) clients * x * (psi_pxq - psi_px + ln_x);
-			gdq += (double) clients * (psi_pxq - psi_q + ln_v);
-			gdv += (double) clients * (q / v);
+			/* d/dp of ln[(px)_q] = x (psi(px+q) - psi(px)); d/dq = psi(px+q) */
+			gdp += (double) clients * px * cprof_dpoch(px, q);
+			gdq += (double) clients * q * cprof_dpoch(q, px);
 		}
 		/* Neumaier sum over the groups */
 		cprof_neumaier_add(&ll, &ll_c, gll);
@@ -215,41 +221,66 @@ gg_objective(const double *theta, double *grad, void *arg)
 	{
 		double		scale = -1.0 / (double) d->g.clients;
 
-		grad[0] = scale * gp * p;
-		grad[1] = scale * gq * q;
-		grad[2] = scale * gv * v;
+		grad[0] = scale * gp;
+		grad[1] = scale * gq;
+		grad[2] = scale * gv;
 	}
 	if (!isfinite(ll))
 		return INFINITY;
 	return -ll / (double) d->g.clients;
 }
 
+/* start: p = 1, q = 2, v = the mean spend (so that p v / (q-1) fits it) */
+static void
+gg_start(const CprofHistEntry *e, int64 n, int64 clients, double *theta)
+{
+	double		sum_m = 0;
+	int64		i;
+
+	for (i = 0; i < n; i++)
+		sum_m += e[i].y * e[i].count;
+	theta[0] = 0.0;
+	theta[1] = log(2.0);
+	theta[2] = log(Max(sum_m / (double) clients, 1e-12));
+}
+
+static char *
+hint_no_spread_within(const double *p)
+{
+	return psprintf("The data show no variation between the transactions of a client: the model tends to its limit where each client's expected transaction value is its own mean spend (p v = %.6g).",
+					p[0] * p[2]);
+}
+
+static char *
+hint_no_spread_across(const double *p)
+{
+	return psprintf("The data show no variation in mean spend across clients: the model tends to its limit where every client's expected transaction value is the same, about p v / q = %.6g.",
+					p[0] * p[2] / p[1]);
+}
+
+static const CprofFitLimit gg_limits[] = {
+	{{1, 0, -1}, "p grows and v falls", hint_no_spread_within},
+	{{0, 1, 1}, "q and v grow together", hint_no_spread_across},
+};
+
+static const CprofFitModel gg_model = {
+	.name = "gamma_gamma_fit",
+	.nparams = 3,
+	.param_names = {"p", "q", "v"},
+	.valid = spend_valid,
+	.start = gg_start,
+	.make_data = gg_data_new,
+	.objective = gg_objective,
+	.nm_sample = 20000,
+	.nlimits = lengthof(gg_limits),
+	.limits = gg_limits,
+};
+
 PG_FUNCTION_INFO_V1(cprof_gamma_gamma_fit_final);
 Datum
 cprof_gamma_gamma_fit_final(PG_FUNCTION_ARGS)
 {
-	CprofHistState *s = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
-	CprofHistState *copy;
-	double		theta[3],
-				sum_m = 0;
-	int64		i;
-
-	if (s == NULL || s->clients == 0)
-		PG_RETURN_NULL();
-
-	/* sort and merge a copy: the final function never modifies the state */
-	copy = cprof_hist_sorted_copy(s);
-
-	/* start: p = 1, q = 2, v = the mean spend (so that p v / (q-1) fits it) */
-	for (i = 0; i < copy->n; i++)
-		sum_m += copy->e[i].y * copy->e[i].count;
-	theta[0] = 0.0;
-	theta[1] = log(2.0);
-	theta[2] = log(Max(sum_m / (double) copy->clients, 1e-12));
-	theta[2] = Max(Min(theta[2], 25.0), -25.0);
-
-	PG_RETURN_DATUM(cprof_hist_fit(fcinfo, copy, gg_data_new,
-								   gg_objective, 3, theta, FIT_NM_SAMPLE));
+	return cprof_fit_final(fcinfo, &gg_model);
 }
 
 /*
@@ -261,17 +292,25 @@ cprof_gamma_gamma_expected(HeapTupleHeader model, double x, double m)
 	double		p = cprof_model_param(model, 1, "p", "gamma_gamma_fit");
 	double		q = cprof_model_param(model, 2, "q", "gamma_gamma_fit");
 	double		v = cprof_model_param(model, 3, "v", "gamma_gamma_fit");
+	double		px = p * x,
+				denom = px + (q - 1),
+				result;
 
 	check_spend(x, m);
-	if (!(p * x + q > 1))
+	if (!(denom > 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("the expected value needs p * frequency + q > 1, got p = %g, q = %g, frequency %g",
 						p, q, x),
 				 errhint("With q <= 1 the population mean spend is infinite: the model does not fit the data.")));
-	if (x == 0)
-		return p * v / (q - 1);
-	return p * (v + x * m) / (p * x + q - 1);
+	/* the weights of the population mean and of m, each at most 1 / (q-1) */
+	result = x == 0 ? v * (p / denom) : v / (x + (q - 1) / p) + m / (1 + (q - 1) / px);
+	if (!isfinite(result))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the expected value is out of the range of double precision"),
+				 errdetail("p = %g, q = %g, v = %g, frequency %g, monetary %g.", p, q, v, x, m)));
+	return result;
 }
 
 /* gamma_gamma_expected_value(model, frequency, monetary) */

@@ -23,23 +23,19 @@
  * and without parallel workers.  NULL rows are skipped; no rows give a NULL
  * state.
  *
- * Also here: the fit driver (cprof_hist_fit: Nelder-Mead on a deterministic
- * sample, then Newton on every history), the grouping of sorted histories
- * by frequency the likelihoods use, and the checked reading of a fitted
- * model's parameters.
+ * Also here: the grouping of sorted histories by frequency that the
+ * likelihoods use.  The rule of a valid history lives with the other
+ * argument checks (model_args.c), the fit driver in fit.c.
  */
 #include "postgres.h"
 
 #include <math.h>
 
-#include "access/htup_details.h"
-#include "executor/executor.h"
-#include "funcapi.h"
 #include "libpq/pqformat.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
-#include "cprof.h"
+#include "fit.h"
 
 #define HIST_STATE_VERSION 1
 
@@ -202,7 +198,7 @@ hist_corrupt(void)
  */
 CprofHistState *
 cprof_hist_deserialize(bytea *bytes, MemoryContext cxt, const char *what,
-					   bool (*valid) (const CprofHistEntry *e))
+					   CprofHistValid valid)
 {
 	StringInfoData buf;
 	CprofHistState *s;
@@ -244,46 +240,6 @@ cprof_hist_deserialize(bytea *bytes, MemoryContext cxt, const char *what,
 					 errmsg("invalid cprof aggregate state"),
 					 errdetail("The serialized %s state holds an invalid history.", what)));
 	return s;
-}
-
-/*
- * Check one client history (frequency, recency, age) of the purchase models
- * (BG/NBD, Pareto/NBD): their transition function, predictions and clv().
- */
-void
-cprof_check_history(double x, double tx, double T)
-{
-	const char *problem = NULL;
-
-	if (!isfinite(x) || !isfinite(tx) || !isfinite(T))
-		problem = "every value must be finite";
-	else if (x < 0 || x != floor(x))
-		problem = "frequency must be a whole number, 0 or more";
-	else if (x > 1e9)
-		problem = "frequency must be at most 1e9";
-	else if (tx < 0)
-		problem = "recency must not be negative";
-	else if (tx > T)
-		problem = "recency must not exceed age";
-	else if (x == 0 && tx > 0)
-		problem = "recency must be 0 when frequency is 0";
-	if (problem)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid client history (frequency %g, recency %g, age %g): %s",
-						x, tx, T, problem),
-				 errhint("Pass rfm()'s frequency, recency and age, all times in the same unit.")));
-}
-
-/* Check the horizon t of a purchase model's prediction. */
-void
-cprof_check_horizon(double t)
-{
-	if (!(t >= 0) || !isfinite(t))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("t must be finite and not negative, got %g", t),
-				 errhint("Pass the horizon in the model's time unit, for example 39 for 39 weeks.")));
 }
 
 /*
@@ -345,13 +301,6 @@ cprof_history_serialize(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(cprof_hist_serialize((CprofHistState *) PG_GETARG_POINTER(0)));
 }
 
-/* A (frequency, recency, age) history as cprof_check_history admits it. */
-static bool
-history_valid(const CprofHistEntry *e)
-{
-	return e->x >= 0 && e->y >= 0 && e->y <= e->z;
-}
-
 /* Deserialize function of bgnbd_fit and pareto_nbd_fit (strict). */
 PG_FUNCTION_INFO_V1(cprof_history_deserialize);
 Datum
@@ -361,7 +310,7 @@ cprof_history_deserialize(PG_FUNCTION_ARGS)
 
 	PG_RETURN_POINTER(cprof_hist_deserialize(PG_GETARG_BYTEA_PP(0), aggcxt,
 											 "bgnbd_fit or pareto_nbd_fit",
-											 history_valid));
+											 cprof_history_valid));
 }
 
 /*
@@ -388,7 +337,7 @@ cprof_hist_groups_init(CprofHistGroups *d, const CprofHistEntry *e, int64 n)
 	d->ngroups = g;
 }
 
-/* A CprofFitData: the grouped histories alone, a new CprofHistGroups. */
+/* A make_data for CprofFitModel: the grouped histories alone. */
 void *
 cprof_hist_groups_new(const CprofHistEntry *e, int64 n)
 {
@@ -396,80 +345,4 @@ cprof_hist_groups_new(const CprofHistEntry *e, int64 n)
 
 	cprof_hist_groups_init(d, e, n);
 	return d;
-}
-
-/*
- * The final function of a model fit: the maximum-likelihood fit over the
- * sorted, merged histories h (from cprof_hist_sorted_copy, h->clients > 0),
- * returned as a row of the final function's result type, which is
- * (the nparams parameters, log_likelihood, clients, converged).
- *
- * fn is minus the mean log-likelihood over the log-parameters theta,
- * evaluated on what make_data builds from a run of entries.  Nelder-Mead
- * from the start theta runs on every k-th distinct history when there are
- * more than nm_sample of them (a deterministic subsample, with looser
- * tolerances: it only has to find the basin), on all of them otherwise;
- * then damped Newton steps on every history until each component of the
- * gradient is below CPROF_FIT_GTOL.  converged says whether that happened.
- */
-Datum
-cprof_hist_fit(FunctionCallInfo fcinfo, const CprofHistState *h,
-			   CprofFitData make_data, CprofObjective fn, int nparams,
-			   double *theta, int64 nm_sample)
-{
-	TupleDesc	tupdesc;
-	Datum		values[CPROF_OPT_MAX + 3];
-	bool		nulls[CPROF_OPT_MAX + 3] = {0};
-	void	   *data;
-	double		f;
-	bool		converged;
-	int			j;
-
-	Assert(nparams <= CPROF_OPT_MAX);
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "return type must be a row type");
-	tupdesc = BlessTupleDesc(tupdesc);
-
-	data = make_data(h->e, h->n);
-	if (h->n > nm_sample)
-	{
-		int64		stride = (h->n + nm_sample - 1) / nm_sample;
-		int64		m = 0,
-					i;
-		CprofHistEntry *sample = palloc(((h->n + stride - 1) / stride) * sizeof(CprofHistEntry));
-
-		for (i = 0; i < h->n; i += stride)
-			sample[m++] = h->e[i];
-		cprof_nelder_mead(fn, make_data(sample, m), nparams, theta, 1.0, 3000, 1e-10, 1e-5);
-	}
-	else
-		cprof_nelder_mead(fn, data, nparams, theta, 1.0, 3000, 1e-12, 1e-6);
-	converged = cprof_newton(fn, data, nparams, theta, &f, 100, CPROF_FIT_GTOL);
-
-	for (j = 0; j < nparams; j++)
-		values[j] = Float8GetDatum(exp(theta[j]));
-	values[nparams] = Float8GetDatum(-f * (double) h->clients);
-	values[nparams + 1] = Int64GetDatum(h->clients);
-	values[nparams + 2] = BoolGetDatum(converged);
-	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
-}
-
-/*
- * Field attno of a fitted model (a value of the composite type returned by
- * the aggregate fit, named in the hint), checked positive and finite.
- */
-double
-cprof_model_param(HeapTupleHeader model, int attno, const char *name,
-				  const char *fit)
-{
-	bool		isnull;
-	double		v = DatumGetFloat8(GetAttributeByNum(model, attno, &isnull));
-
-	if (isnull || !(v > 0) || !isfinite(v))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("model parameter %s must be positive and finite, got %s",
-						name, isnull ? "NULL" : psprintf("%g", v)),
-				 errhint("Pass the result of %s().", fit)));
-	return v;
 }

@@ -5,7 +5,7 @@
  * & Hardie's note "A note on deriving the Pareto/NBD model and related
  * expressions" (2005).
  *
- * SQL objects (sql/cprof--1.0.sql):
+ * SQL objects (sql/cprof--1.1.sql):
  *   type pareto_nbd (r, alpha, s, beta, log_likelihood, clients, converged)
  *   pareto_nbd_fit(frequency, recency, age)         aggregate -> pareto_nbd
  *   cprof_pareto_nbd_fit_final (its other support functions, cprof_history_*,
@@ -13,7 +13,7 @@
  *   pareto_nbd_p_alive(model, frequency, recency, age)
  *   pareto_nbd_expected_purchases(model, t, frequency, recency, age)
  *   pareto_nbd_expected_purchases(model, t)          a new client
- *   clv(purchases pareto_nbd, spend gamma_gamma, ...)
+ *   (clv(purchases pareto_nbd, ...) is in clv.c)
  *
  * The model: while alive a client buys as a Poisson process of rate
  * lambda ~ Gamma(r, alpha); its lifetime is exponential with rate
@@ -22,155 +22,174 @@
  *   L = G(r+x) alpha^r beta^s / G(r)
  *       * [ (alpha+T)^-(r+x) (beta+T)^-s
  *           + s * integral from t_x to T of (alpha+t)^-(r+x) (beta+t)^-(s+1) dt ].
- * The note writes the integral with 2F1(r+s+x, .; r+s+x+1; z) and a
- * case split on alpha >= beta; its difference of two hypergeometric terms
- * cancels badly and its series converges slowly when z nears 1.  Here the
- * integral is computed directly: after the substitution u = ln(m + t),
- * m = min(alpha, beta), the integrand exp(-(r+x) ln(alpha+t)
- * - (s+1) ln(beta+t) + u) is smooth, and Gauss-Legendre quadrature on
- * enough panels (their number grows with the decay rate r+x+s+1 times the
- * length of the u range) gives it to about 1e-14 relative.  Everything is
- * done in logs relative to the largest term, so no term underflows.  The
- * gradient is the same quadrature of the integrand times the derivative of
- * its logarithm.
+ * Written with the powers of alpha and beta folded in,
+ *   ln L = ln[(r)_x] - x ln alpha + ln(F + J),
+ *   F = exp(-(r+x) ln(1 + T/alpha) - s ln(1 + T/beta)),
+ *   J = (s/beta) * integral from t_x to T of
+ *       exp(-(r+x) ln(1 + t/alpha) - (s+1) ln(1 + t/beta)) dt,
+ * every term stays of moderate size and tends to its limit as s and beta
+ * grow with s/beta = mu fixed (every client has the dropout rate mu: J ->
+ * mu * integral of (1 + t/alpha)^-(r+x) exp(-mu t) dt) or as r and alpha
+ * grow with r/alpha fixed, the limits a fit runs to when the data show no
+ * heterogeneity.  The note writes the integral with 2F1 terms whose
+ * difference cancels and whose series converge slowly; here it is computed
+ * directly by cprof_quad_logconcave, after the substitution
+ * u = ln(1 + t/m), m = min(alpha, beta), which makes the log of the
+ * integrand, -(r+x) ln(1 + t/alpha) - (s+1) ln(1 + t/beta) + ln(m + t),
+ * concave: the quadrature then needs a bounded number of panels whatever
+ * the parameters (about 40 / 8 past the mode, each 16 points), so an
+ * evaluation of the likelihood costs a bounded amount per distinct history.
+ * The gradient is the same quadrature of the integrand times the
+ * derivatives of its logarithm.
  *
  * Predictions (Schmittlein et al. 1987; the note's equations 12 and 13):
- *   P(alive) = (alpha+T)^-(r+x) (beta+T)^-s / [ ... ]   (the first term's share of L)
- *   E[Y(t) | x, t_x, T] = (r+x)(beta+T) / ((alpha+T)(s-1))
- *                         * (1 - ((beta+T)/(beta+T+t))^(s-1)) * P(alive),
- * the second factor over (s-1) computed with expm1 so that s = 1 is no 0/0;
- * the new-client expectation r beta / (alpha (s-1)) (1 - (beta/(beta+t))^(s-1))
- * is the same with x = t_x = T = 0.
+ *   P(alive) = F / (F + J),
+ *   E[Y(t) | x, t_x, T] = (r+x)/(alpha+T) E_mu[(1 - exp(-mu t)) / mu | alive] P(alive)
+ *     = (r+x)(beta+T) / ((alpha+T)(s-1)) (1 - ((beta+T)/(beta+T+t))^(s-1)) P(alive),
+ * computed as (r+x) t / (alpha+T) * ln(1+q)/q * (1 - exp(-v)) / v with
+ * q = t/(beta+T) and v = (s-1) ln(1+q), so that s = 1 is no 0/0 and s,
+ * beta -> infinity give the limit (1 - exp(-mu t)) / mu; in logs when it
+ * would overflow.  The new-client expectation is the same with
+ * x = t_x = T = 0.
  *
- * Aggregate state and fit: as bgnbd_fit (history.c, special.c), with
- * Nelder-Mead on at most FIT_NM_SAMPLE distinct histories.
+ * Aggregate state and fit: as bgnbd_fit (history.c, fit.c), with
+ * Nelder-Mead on at most 1,000 distinct histories.
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 
 #include "access/htup_details.h"
-#include "executor/executor.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 
-#include "cprof.h"
+#include "fit.h"
 
-/* Nelder-Mead runs on at most this many distinct histories. */
-#define FIT_NM_SAMPLE 2000
+/* Width constant of the quadrature's panels (|psi'| times width). */
+#define PNBD_QUAD_WIDTH 8.0
 
-/* Gauss-Legendre nodes and weights on [-1, 1]. */
-#define GL_N 16
-static const double gl_x[GL_N / 2] = {
-	0.0950125098376374401853193,
-	0.2816035507792589132304605,
-	0.4580167776572273863424194,
-	0.6178762444026437484466718,
-	0.7554044083550030338951012,
-	0.8656312023878317438804679,
-	0.9445750230732325760779884,
-	0.9894009349916499325961542
-};
-static const double gl_w[GL_N / 2] = {
-	0.1894506104550684962853967,
-	0.1826034150449235888667637,
-	0.1691565193950025381893121,
-	0.1495959888165767320815017,
-	0.1246289712555338720524763,
-	0.0951585116824927848099251,
-	0.0622535239386478928628438,
-	0.0271524594117540948517806
-};
+/* The integrand of J for one history, in u = ln(1 + t/m). */
+typedef struct PnbdIntegrand
+{
+	double		rho;			/* r + x */
+	double		s1;				/* s + 1 */
+	double		alpha,
+				beta,
+				m;				/* min(alpha, beta) */
+	double		ln_m;
+} PnbdIntegrand;
 
 /*
- * The pieces of one client's likelihood: with
- *   F = (alpha+T)^-(r+x) (beta+T)^-s   and   I = the integral above,
- * log D = log(F + s I) and, when grad is not NULL, the derivatives of
- * log D with respect to r, alpha, s, beta.  Returns log D; *p_alive gets
- * F / D when not NULL.
+ * psi(u) = -rho ln(1 + t/alpha) - (s+1) ln(1 + t/beta) + ln(m + t), with
+ * t = m (e^u - 1), dt = (m + t) du; the extras are the derivatives' parts:
+ * ln(1 + t/alpha), t/(alpha+t), ln(1 + t/beta), t/(beta+t).
+ */
+static double
+pnbd_psi(double u, double *d1, double *d2, double *extras, void *arg)
+{
+	const PnbdIntegrand *in = arg;
+	double		t = in->m * expm1(u);
+	double		la,
+				lb,
+				ra,
+				rb;
+
+	/* one of the two logarithms is u itself: t / m = e^u - 1 */
+	if (in->m == in->alpha)
+	{
+		la = u;
+		ra = 1.0;
+		lb = log1p(t / in->beta);
+		rb = (in->m + t) / (in->beta + t);
+	}
+	else
+	{
+		lb = u;
+		rb = 1.0;
+		la = log1p(t / in->alpha);
+		ra = (in->m + t) / (in->alpha + t);
+	}
+
+	*d1 = 1.0 - in->rho * ra - in->s1 * rb;
+	*d2 = -in->rho * ra * (in->alpha - in->m) / (in->alpha + t) -
+		in->s1 * rb * (in->beta - in->m) / (in->beta + t);
+	if (extras)
+	{
+		extras[0] = la;
+		extras[1] = t / (in->alpha + t);
+		extras[2] = lb;
+		extras[3] = t / (in->beta + t);
+	}
+	return -in->rho * la - in->s1 * lb + in->ln_m + u;
+}
+
+/*
+ * ln(F + J) for one history (x, t_x, T), and, when grad is not NULL, its
+ * derivatives with respect to log(r, alpha, s, beta).  *p_alive gets
+ * F / (F + J) when not NULL.
  */
 static double
 pnbd_log_d(double r, double alpha, double s, double beta,
 		   double x, double tx, double T, double *grad, double *p_alive)
 {
-	double		rx = r + x;
-	double		lF = -rx * log(alpha + T) - s * log(beta + T);
-	double		m = Min(alpha, beta);
-	double		u0 = log(m + tx),
-				u1 = log(m + T);
-	double		ref,
-				sumI = 0,
-				sI_la = 0,
-				sI_da = 0,
-				sI_lb = 0,
-				sI_db = 0;
-	double		M,
+	double		rho = r + x;
+	double		laT = log1p(T / alpha),
+				lbT = log1p(T / beta);
+	double		lF = -rho * laT - s * lbT;
+	PnbdIntegrand in;
+	CprofQuad	q;
+	double		lJ,
+				M,
 				eF,
-				eI,
+				eJ,
 				D;
-	int			panels,
-				p,
-				k;
 
-	if (!(u1 > u0))
+	if (!(T > tx))
 	{
 		/* t_x = T: no interval in which the client may have died */
 		if (grad)
 		{
-			grad[0] = -log(alpha + T);
-			grad[1] = -rx / (alpha + T);
-			grad[2] = -log(beta + T);
-			grad[3] = -s / (beta + T);
+			grad[0] = -r * laT;
+			grad[1] = rho * T / (alpha + T);
+			grad[2] = -s * lbT;
+			grad[3] = s * T / (beta + T);
 		}
 		if (p_alive)
 			*p_alive = 1.0;
 		return lF;
 	}
+	in.rho = rho;
+	in.s1 = s + 1.0;
+	in.alpha = alpha;
+	in.beta = beta;
+	in.m = Min(alpha, beta);
+	in.ln_m = log(in.m);
+	cprof_quad_logconcave(pnbd_psi, &in, grad ? 4 : 0,
+						  log1p(tx / in.m), log1p(T / in.m),
+						  PNBD_QUAD_WIDTH, 0.0, &q);
+	if (!q.ok || !(q.sum > 0))
+		return NAN;
 
-	/* the log-integrand at both ends: a reference against overflow */
-	ref = Max(-rx * log(alpha + tx) - (s + 1) * log(beta + tx) + u0,
-			  -rx * log(alpha + T) - (s + 1) * log(beta + T) + u1);
-	panels = (int) ceil((rx + s + 2) * (u1 - u0) / 4.0);
-	panels = Max(1, Min(panels, 4000));
-	for (p = 0; p < panels; p++)
-	{
-		double		a = u0 + (u1 - u0) * p / panels;
-		double		b = u0 + (u1 - u0) * (p + 1) / panels;
-		double		half = 0.5 * (b - a),
-					mid = 0.5 * (a + b);
-
-		for (k = 0; k < GL_N; k++)
-		{
-			double		u = mid + half * (k < GL_N / 2 ? -gl_x[k] : gl_x[k - GL_N / 2]);
-			double		w = half * gl_w[k < GL_N / 2 ? k : k - GL_N / 2];
-			double		tau = exp(u) - m;
-			double		la = log(alpha + tau),
-						lb = log(beta + tau);
-			double		f = w * exp(-rx * la - (s + 1) * lb + u - ref);
-
-			sumI += f;
-			if (grad)
-			{
-				sI_la += f * la;
-				sI_da += f / (alpha + tau);
-				sI_lb += f * lb;
-				sI_db += f / (beta + tau);
-			}
-		}
-	}
-	/* D = F + s I, relative to exp(M) */
-	M = Max(lF, ref + log(s * sumI));
+	/* ln J, then F + J relative to the larger */
+	lJ = log(s) - log(beta) + q.ref + log(q.sum);
+	M = Max(lF, lJ);
 	eF = exp(lF - M);
-	eI = s * exp(ref - M);		/* s * exp(ref - M), times sums */
-	D = eF + eI * sumI;
+	eJ = exp(lJ - M);
+	D = eF + eJ;
 	if (grad)
 	{
-		grad[0] = (eF * -log(alpha + T) - eI * sI_la) / D;
-		grad[1] = (eF * (-rx / (alpha + T)) - eI * rx * sI_da) / D;
-		/* d/ds of s I = I + s dI/ds */
-		grad[2] = (eF * -log(beta + T) + eI * sumI / s - eI * sI_lb) / D;
-		grad[3] = (eF * (-s / (beta + T)) - eI * (s + 1) * sI_db) / D;
+		/* the means of the extras under the integrand */
+		double		m_la = q.extra[0] / q.sum,
+					m_ta = q.extra[1] / q.sum,
+					m_lb = q.extra[2] / q.sum,
+					m_tb = q.extra[3] / q.sum;
+
+		grad[0] = r * (eF * -laT + eJ * -m_la) / D;
+		grad[1] = rho * (eF * T / (alpha + T) + eJ * m_ta) / D;
+		grad[2] = (eF * -s * lbT + eJ * (1.0 - s * m_lb)) / D;
+		grad[3] = (eF * s * T / (beta + T) + eJ * (-1.0 + (s + 1.0) * m_tb)) / D;
 	}
 	if (p_alive)
 		*p_alive = eF / D;
@@ -193,15 +212,14 @@ pnbd_objective(const double *theta, double *grad, void *arg)
 				i;
 	int			j;
 
-	if (fabs(theta[0]) > 30 || fabs(theta[1]) > 30 || fabs(theta[2]) > 30 || fabs(theta[3]) > 30)
-		return INFINITY;
 	for (grp = 0; grp < d->ngroups; grp++)
 	{
 		const CprofHistEntry *e = d->e + d->group[grp];
 		int64		ne = d->group[grp + 1] - d->group[grp];
 		double		x = e[0].x;
-		double		A = lgamma(r + x) - lgamma(r) + r * log(alpha) + s * log(beta);
+		double		A = cprof_lpoch(r, x) - x * theta[1];
 		double		gll = 0.0,
+					gll_c = 0.0,
 					gg[4] = {0, 0, 0, 0};
 		int64		clients = 0;
 
@@ -213,20 +231,19 @@ pnbd_objective(const double *theta, double *grad, void *arg)
 
 			if ((i & 1023) == 1023)
 				CHECK_FOR_INTERRUPTS();
-			gll += n * pnbd_log_d(r, alpha, s, beta, x, e[i].y, e[i].z,
-								  grad ? dl : NULL, NULL);
+			cprof_neumaier_add(&gll, &gll_c,
+							   n * pnbd_log_d(r, alpha, s, beta, x, e[i].y, e[i].z,
+											  grad ? dl : NULL, NULL));
 			clients += e[i].count;
 			if (grad)
 				for (j = 0; j < 4; j++)
 					gg[j] += n * dl[j];
 		}
-		gll += (double) clients * A;
+		gll += gll_c + (double) clients * A;
 		if (grad)
 		{
-			gg[0] += (double) clients * (cprof_digamma(r + x) - cprof_digamma(r) + log(alpha));
-			gg[1] += (double) clients * (r / alpha);
-			gg[2] += (double) clients * log(beta);
-			gg[3] += (double) clients * (s / beta);
+			gg[0] += (double) clients * r * cprof_dpoch(r, x);
+			gg[1] += (double) clients * (-x);
 			for (j = 0; j < 4; j++)
 				g[j] += gg[j];
 		}
@@ -235,68 +252,111 @@ pnbd_objective(const double *theta, double *grad, void *arg)
 	}
 	ll += ll_c;
 	if (grad)
-	{
-		double		scale = -1.0 / (double) d->clients;
-
-		grad[0] = scale * g[0] * r;
-		grad[1] = scale * g[1] * alpha;
-		grad[2] = scale * g[2] * s;
-		grad[3] = scale * g[3] * beta;
-	}
+		for (j = 0; j < 4; j++)
+			grad[j] = -g[j] / (double) d->clients;
 	if (!isfinite(ll))
 		return INFINITY;
 	return -ll / (double) d->clients;
 }
 
+/* start: r = s = 1, alpha from the mean purchase rate, beta = mean age */
+static void
+pnbd_start(const CprofHistEntry *e, int64 n, int64 clients, double *theta)
+{
+	double		sum_x = 0,
+				sum_T = 0;
+	int64		i;
+
+	for (i = 0; i < n; i++)
+	{
+		sum_x += e[i].x * e[i].count;
+		sum_T += e[i].z * e[i].count;
+	}
+	theta[0] = 0.0;
+	theta[1] = log(Max(sum_T, 1e-6) / Max(sum_x, 1.0));
+	theta[2] = 0.0;
+	theta[3] = log(Max(sum_T / (double) clients, 1e-6));
+}
+
+static char *
+hint_same_rate(const double *p)
+{
+	return psprintf("The data show no variation in purchase rates across clients: the model tends to its limit where every client buys at the rate r/alpha = %.6g per time unit.",
+					p[0] / p[1]);
+}
+
+static char *
+hint_same_dropout(const double *p)
+{
+	return psprintf("The data show no variation in dropout across clients: the model tends to its limit where every client has the same dropout rate s/beta = %.6g per time unit (a mean lifetime of %.6g). Predictions from these parameters are those of that limit.",
+					p[2] / p[3], p[3] / p[2]);
+}
+
+static char *
+hint_no_dropout(const double *p)
+{
+	return psprintf("The data show no sign of clients dropping out (mean dropout rate s/beta = %.3g per time unit): the model tends to its limit where nobody leaves.",
+					p[2] / p[3]);
+}
+
+static const CprofFitLimit pnbd_limits[] = {
+	{{0, 0, 0, 1}, "beta grows", hint_no_dropout},
+	{{0, 0, -1, 0}, "s falls toward 0", hint_no_dropout},
+	{{0, 0, 1, 1}, "s and beta grow together", hint_same_dropout},
+	{{1, 1, 0, 0}, "r and alpha grow together", hint_same_rate},
+};
+
+static const CprofFitModel pnbd_model = {
+	.name = "pareto_nbd_fit",
+	.nparams = 4,
+	.param_names = {"r", "alpha", "s", "beta"},
+	.valid = cprof_history_valid,
+	.start = pnbd_start,
+	.make_data = cprof_hist_groups_new,
+	.objective = pnbd_objective,
+	.nm_sample = 1000,
+	.nlimits = lengthof(pnbd_limits),
+	.limits = pnbd_limits,
+};
+
 PG_FUNCTION_INFO_V1(cprof_pareto_nbd_fit_final);
 Datum
 cprof_pareto_nbd_fit_final(PG_FUNCTION_ARGS)
 {
-	CprofHistState *st = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
-	CprofHistState *copy;
-	double		theta[4],
-				sum_x = 0,
-				sum_T = 0;
-	int64		i;
-
-	if (st == NULL || st->clients == 0)
-		PG_RETURN_NULL();
-
-	/* sort and merge a copy: the final function never modifies the state */
-	copy = cprof_hist_sorted_copy(st);
-
-	/* start: r = s = 1, alpha from the mean purchase rate, beta = mean age */
-	for (i = 0; i < copy->n; i++)
-	{
-		sum_x += copy->e[i].x * copy->e[i].count;
-		sum_T += copy->e[i].z * copy->e[i].count;
-	}
-	theta[0] = 0.0;
-	theta[1] = Max(Min(log(Max(sum_T, 1e-6) / Max(sum_x, 1.0)), 20.0), -20.0);
-	theta[2] = 0.0;
-	theta[3] = Max(Min(log(Max(sum_T / (double) copy->clients, 1e-6)), 20.0), -20.0);
-
-	PG_RETURN_DATUM(cprof_hist_fit(fcinfo, copy, cprof_hist_groups_new,
-								   pnbd_objective, 4, theta, FIT_NM_SAMPLE));
+	return cprof_fit_final(fcinfo, &pnbd_model);
 }
 
 /* The parameters (r, alpha, s, beta) of a pareto_nbd value, checked. */
 void
-cprof_pareto_nbd_params(HeapTupleHeader model, double *params)
+cprof_pareto_nbd_params(HeapTupleHeader model, CprofParetoNbd *m)
 {
-	params[0] = cprof_model_param(model, 1, "r", "pareto_nbd_fit");
-	params[1] = cprof_model_param(model, 2, "alpha", "pareto_nbd_fit");
-	params[2] = cprof_model_param(model, 3, "s", "pareto_nbd_fit");
-	params[3] = cprof_model_param(model, 4, "beta", "pareto_nbd_fit");
+	m->r = cprof_model_param(model, 1, "r", "pareto_nbd_fit");
+	m->alpha = cprof_model_param(model, 2, "alpha", "pareto_nbd_fit");
+	m->s = cprof_model_param(model, 3, "s", "pareto_nbd_fit");
+	m->beta = cprof_model_param(model, 4, "beta", "pareto_nbd_fit");
 }
 
 static double
-pnbd_p_alive(const double *pm, double x, double tx, double T)
+pnbd_p_alive(const CprofParetoNbd *m, double x, double tx, double T)
 {
 	double		p;
 
-	(void) pnbd_log_d(pm[0], pm[1], pm[2], pm[3], x, tx, T, NULL, &p);
+	if (!isfinite(pnbd_log_d(m->r, m->alpha, m->s, m->beta, x, tx, T, NULL, &p)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("the probability of being alive cannot be computed for this model"),
+				 errdetail("r = %g, alpha = %g, s = %g, beta = %g, frequency %g, recency %g, age %g.",
+						   m->r, m->alpha, m->s, m->beta, x, tx, T)));
 	return p;
+}
+
+/* ln(1 + q) / q, also for q so small that ln(1 + q) loses its digits */
+static double
+log1p_ratio(double q)
+{
+	if (q < 1e-8)
+		return 1.0 - q / 2 + q * q / 3;
+	return log1p(q) / q;
 }
 
 /*
@@ -304,24 +364,36 @@ pnbd_p_alive(const double *pm, double x, double tx, double T)
  * history; x = t_x = T = 0 for a new client.  Exported for clv().
  */
 double
-cprof_pareto_nbd_expected(const double *pm, double t, double x, double tx, double T)
+cprof_pareto_nbd_expected(const CprofParetoNbd *m, double t, double x,
+						  double tx, double T)
 {
-	double		r = pm[0],
-				alpha = pm[1],
-				s = pm[2],
-				beta = pm[3];
-	double		L,
+	double		q,
+				lr,
 				v,
-				bracket;
+				lnres;
 
 	if (t == 0)
 		return 0.0;
-	/* (1 - ((beta+T)/(beta+T+t))^(s-1)) / (s-1) = L (1 - exp(-v)) / v */
-	L = log1p(t / (beta + T));
-	v = (s - 1) * L;
-	bracket = L * (v == 0 ? 1.0 : -expm1(-v) / v);
-	return (r + x) * (beta + T) / (alpha + T) * bracket *
-		(x == 0 && T == 0 ? 1.0 : pnbd_p_alive(pm, x, tx, T));
+	/* ln((r+x) t / (alpha+T) * ln(1+q)/q), q = t / (beta+T) */
+	q = t / (m->beta + T);
+	lr = log1p_ratio(q);
+	lnres = log(m->r + x) + log(t) - log(m->alpha + T) + log(lr);
+	/* times (1 - e^-v) / v, v = (s-1) ln(1+q), in logs */
+	v = (m->s - 1) * q * lr;
+	if (v > 0)
+		lnres += log(-expm1(-v) / v);
+	else if (v < -700)
+		lnres += -v - log(-v) + log1p(-exp(v));
+	else if (v < 0)
+		lnres += log(expm1(-v) / -v);
+	if (!(x == 0 && T == 0))
+		lnres += log(pnbd_p_alive(m, x, tx, T));
+	if (!(lnres < log(DBL_MAX)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("expected purchases over t = %g are out of the range of double precision", t),
+				 errhint("The horizon is too long for the model's time unit; use a shorter t.")));
+	return exp(lnres);
 }
 
 /* pareto_nbd_p_alive(model, frequency, recency, age) */
@@ -329,14 +401,14 @@ PG_FUNCTION_INFO_V1(pareto_nbd_p_alive);
 Datum
 pareto_nbd_p_alive(PG_FUNCTION_ARGS)
 {
-	double		pm[4];
+	CprofParetoNbd m;
 	double		x = PG_GETARG_FLOAT8(1);
 	double		tx = PG_GETARG_FLOAT8(2);
 	double		T = PG_GETARG_FLOAT8(3);
 
 	cprof_check_history(x, tx, T);
-	cprof_pareto_nbd_params(PG_GETARG_HEAPTUPLEHEADER(0), pm);
-	PG_RETURN_FLOAT8(pnbd_p_alive(pm, x, tx, T));
+	cprof_pareto_nbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	PG_RETURN_FLOAT8(pnbd_p_alive(&m, x, tx, T));
 }
 
 /* pareto_nbd_expected_purchases(model, t [, frequency, recency, age]) */
@@ -344,7 +416,7 @@ PG_FUNCTION_INFO_V1(pareto_nbd_expected_purchases);
 Datum
 pareto_nbd_expected_purchases(PG_FUNCTION_ARGS)
 {
-	double		pm[4];
+	CprofParetoNbd m;
 	double		t = PG_GETARG_FLOAT8(1);
 	double		x = 0,
 				tx = 0,
@@ -358,6 +430,6 @@ pareto_nbd_expected_purchases(PG_FUNCTION_ARGS)
 	}
 	cprof_check_horizon(t);
 	cprof_check_history(x, tx, T);
-	cprof_pareto_nbd_params(PG_GETARG_HEAPTUPLEHEADER(0), pm);
-	PG_RETURN_FLOAT8(cprof_pareto_nbd_expected(pm, t, x, tx, T));
+	cprof_pareto_nbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	PG_RETURN_FLOAT8(cprof_pareto_nbd_expected(&m, t, x, tx, T));
 }
