@@ -99,11 +99,7 @@ SELECT client_id, client_profit(amount, kind)::text AS p,
        client_profit((amount * 10)::int, kind)::text AS p_int
 FROM ledger GROUP BY client_id;
 
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_leader_participation = off;
+\i test/parallel_plans.sql
 SELECT count(*) AS groups,
        count(*) FILTER (WHERE s.p IS DISTINCT FROM x.p OR s.net IS DISTINCT FROM x.net
                         OR s.net_f IS DISTINCT FROM x.net_f OR s.p_int IS DISTINCT FROM x.p_int) AS parallel_differs

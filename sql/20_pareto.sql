@@ -172,8 +172,7 @@ CREATE FUNCTION pg_temp.close(a double precision, b numeric) RETURNS boolean LAN
     SELECT abs(a::numeric - b) <= 1e-12 * greatest(1, abs(b)) $$;
 
 WITH f(f) AS (VALUES (0.01), (0.05), (0.1), (0.2), (0.333), (0.5), (0.9), (0.999))
-SELECT grp, f, pg_temp.close(share, pg_temp.plain_share(grp, f)) AS share_ok,
-       round(share::numeric, 6) AS share
+SELECT grp, f, pg_temp.close(share, pg_temp.plain_share(grp, f)) AS share_ok
 FROM (SELECT grp, f, pareto_share(v, f::float8) AS share FROM pv CROSS JOIN f GROUP BY grp, f) s
 ORDER BY grp, f;
 -- the array form and the curve give the scalar form's numbers
@@ -193,12 +192,12 @@ GROUP BY grp ORDER BY grp;
 WITH s(share) AS (VALUES (0.05), (0.5), (0.8), (0.95), (1.0), (1.01), (1.2))
 SELECT grp, share, coalesce(pg_temp.close(f, pg_temp.plain_fraction(grp, share)),
                             f IS NULL AND pg_temp.plain_fraction(grp, share) IS NULL) AS fraction_ok,
-       f IS NULL AS never_reached, round(f::numeric, 6) AS fraction
+       pg_temp.plain_fraction(grp, share) IS NULL AS never_reached_by_plain_sql
 FROM (SELECT grp, share, pareto_fraction(v, share::float8) AS f FROM pv CROSS JOIN s GROUP BY grp, share) x
 ORDER BY grp, share;
 -- Gini against its definition as the mean absolute difference:
 -- sum over all pairs |x_i - x_j| / (2 n S)
-SELECT grp, pg_temp.close(g.gini, p.gini) AS gini_ok, round(g.gini::numeric, 6) AS gini
+SELECT grp, pg_temp.close(g.gini, p.gini) AS gini_ok, round(p.gini, 6) AS gini_by_definition
 FROM (SELECT a.grp, sum(abs(a.v - b.v)) / (2 * max(t.n) * max(t.s)) AS gini
       FROM pv a JOIN pv b USING (grp)
       JOIN (SELECT grp, count(v) AS n, sum(v) AS s FROM pv GROUP BY grp) t USING (grp)
@@ -258,11 +257,7 @@ CREATE TEMP TABLE serial_result AS
 SELECT grp, pareto_share(v) AS s, pareto_share(v, 0.05) AS s5, pareto_fraction(v, 0.5) AS f, gini(v) AS g,
        hhi(v) AS h, top_share(v, 3) AS t, pareto_curve(v, 5) AS c, pareto_share(v, '{0.1,0.5}'::float8[]) AS a
 FROM pv_big GROUP BY grp;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_leader_participation = off;
+\i test/parallel_plans.sql
 SET enable_partitionwise_aggregate = on;
 CREATE TEMP TABLE parallel_result AS
 SELECT grp, pareto_share(v) AS s, pareto_share(v, 0.05) AS s5, pareto_fraction(v, 0.5) AS f, gini(v) AS g,

@@ -26,11 +26,7 @@ SELECT pg_temp.close(s20, 0.36 - 0.16 / 1500001.0) AS share_ok,
 FROM seq_serial;
 -- pareto_fraction is the inverse of pareto_share
 SELECT pg_temp.close(pareto_share(v, (SELECT f50 FROM seq_serial)), 0.5) AS fraction_inverts_share FROM seq;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_leader_participation = off;
+\i test/parallel_plans.sql
 SELECT s.s20 = p.s20 AND s.t10 = p.t10 AND s.g = p.g AND s.f50 = p.f50 AND s.c100 = p.c100 AND s.c5 = p.c5
          AS parallel_result_equals_serial,
        abs(s.h - p.h) <= 1e-15 * s.h AS hhi_equal

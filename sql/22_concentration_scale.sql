@@ -129,11 +129,7 @@ FROM cs_bounds GROUP BY i % 3;
 SELECT g, array_lower(zero_based, 1) AS lb0, array_lower(negative_based, 1) AS lbm2,
        array_lower(one_based, 1) AS lb1, cardinality(empty) AS empty
 FROM cs_bound_serial ORDER BY g;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_leader_participation = off;
+\i test/parallel_plans.sql
 SELECT count(*) AS groups,
        count(*) FILTER (WHERE (s.zero_based, s.negative_based, s.one_based, s.empty)::text
                               IS DISTINCT FROM (p.zero_based, p.negative_based, p.one_based, p.empty)::text)
@@ -149,11 +145,7 @@ SET max_parallel_workers_per_gather = 0;
 -- the whole table in one group
 CREATE TABLE cs_one_group_serial AS SELECT pareto_share(v, '[5:6]={0.1,0.5}'::float8[]) AS s FROM cs_bounds;
 RESET ALL;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_leader_participation = off;
+\i test/parallel_plans.sql
 SELECT array_lower(s, 1) AS lb, array_upper(s, 1) AS ub,
        s::text = (SELECT s::text FROM cs_one_group_serial) AS parallel_equals_serial
 FROM (SELECT pareto_share(v, '[5:6]={0.1,0.5}'::float8[]) AS s FROM cs_bounds) p;

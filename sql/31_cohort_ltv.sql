@@ -176,11 +176,7 @@ FROM cohort_part GROUP BY segment;
 CREATE TEMP TABLE serial_total AS
 SELECT cohort_ltv(profit, tenure, churned, 0.01) AS vd FROM cohort_part;
 
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_leader_participation = off;
+\i test/parallel_plans.sql
 SET enable_partitionwise_aggregate = on;
 SELECT s.segment, p.v = s.v AND p.vd = s.vd AS parallel_result_equals_serial_result
 FROM serial_result s

@@ -38,12 +38,16 @@ SELECT count(*) AS clients, count(*) FILTER (WHERE churned) AS churned,
        round(avg(tenure)::numeric, 2) AS mean_observed_tenure
 FROM sim;
 
-SELECT round(v.churn_rate::numeric, 4) AS churn_rate,
-       round(v.retention::numeric, 4) AS retention,
-       round(v.expected_tenure::numeric, 2) AS expected_tenure,
-       round(v.margin, 2) AS margin,
-       round(v.ltv, 1) AS ltv,
-       round(d.ltv, 1) AS ltv_discounted,
+-- the estimates against the maximum-likelihood formulas in plain SQL
+-- (lambda = churned / exposure; to 1e-10, the rounding of two different
+-- sums of 200,000 tenures), then against the true values
+SELECT abs(v.churn_rate / (1 - exp(-m.lambda)) - 1) < 1e-10 AS churn_rate_is_mle,
+       abs(v.retention / exp(-m.lambda) - 1) < 1e-10 AS retention_is_mle,
+       abs(v.expected_tenure * (1 - exp(-m.lambda)) - 1) < 1e-10 AS tenure_is_mle,
+       abs(v.margin / (m.profit / m.exposure::numeric) - 1) < 1e-10 AS margin_is_mle,
+       abs(v.ltv / (m.profit / m.exposure::numeric / (1 - exp(-m.lambda))::numeric) - 1) < 1e-10 AS ltv_is_mle,
+       abs(d.ltv / (m.profit / m.exposure::numeric / ((1 - exp(-m.lambda)) + 0.01)::numeric) - 1) < 1e-10
+         AS discounted_ltv_is_mle,
        abs(v.churn_rate / 0.05 - 1) < 0.02 AS churn_within_2pct,
        abs(v.retention / 0.95 - 1) < 0.02 AS retention_within_2pct,
        abs(v.expected_tenure / 20 - 1) < 0.02 AS tenure_within_2pct,
@@ -51,7 +55,9 @@ SELECT round(v.churn_rate::numeric, 4) AS churn_rate,
        abs(v.ltv / 400 - 1) < 0.02 AS ltv_within_2pct,
        abs(d.ltv / (20 / 0.06) - 1) < 0.02 AS discounted_ltv_within_2pct
 FROM (SELECT (cohort_ltv(profit, tenure, churned)).* FROM sim) v,
-     (SELECT (cohort_ltv(profit, tenure, churned, 0.01)).* FROM sim) d;
+     (SELECT (cohort_ltv(profit, tenure, churned, 0.01)).* FROM sim) d,
+     (SELECT count(*) FILTER (WHERE churned) / sum(tenure) AS lambda, sum(tenure) AS exposure,
+             sum(profit) AS profit FROM sim) m;
 
 -- Naive estimates that ignore censoring are far off, which is the point of
 -- the estimator: the share of clients that churned says nothing per month,

@@ -109,11 +109,7 @@ FROM rfm_serial s JOIN (
           FROM rfm_big GROUP BY client, purchased_on) d
     GROUP BY client) p ON p.client = s.client;
 
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_leader_participation = off;
+\i test/parallel_plans.sql
 SET enable_hashagg = off;
 SELECT count(*) = 6000 AND bool_and(p.r = s.r) AS parallel_result_equals_serial
 FROM (SELECT client, rfm(purchased_on, amount, date '2024-07-31', '7 days') AS r FROM rfm_big GROUP BY client) p
