@@ -67,31 +67,11 @@ SELECT 6000 + i, 1 + i % 37, date '2023-01-01' + (i % 730), 'revenue',
        round(((i * 104729) % 100000) * (i % 37) / 1500.0, 2)
 FROM generate_series(1, 2000) i;
 
-CREATE VIEW plain_pnl AS
-SELECT client_id, revenue, discount, cogs,
-       revenue - discount - cogs AS gross_profit,
-       cost_to_serve,
-       revenue - discount - cogs - cost_to_serve AS contribution,
-       acquisition, bad_debt,
-       revenue - discount - cogs - cost_to_serve - acquisition - bad_debt AS net_profit,
-       referral,
-       revenue - discount - cogs - cost_to_serve - acquisition - bad_debt + referral AS total_value,
-       CASE WHEN revenue > 0
-            -- margin correctly rounded: the quotient to 40 decimals, then to double
-            THEN ((revenue - discount - cogs - cost_to_serve - acquisition - bad_debt)::numeric(1000, 40) / revenue)::float8
-       END AS margin,
-       entries
-FROM (SELECT client_id,
-             coalesce(sum(amount) FILTER (WHERE kind = 'revenue'), 0) AS revenue,
-             coalesce(sum(amount) FILTER (WHERE kind = 'discount'), 0) AS discount,
-             coalesce(sum(amount) FILTER (WHERE kind = 'cogs'), 0) AS cogs,
-             coalesce(sum(amount) FILTER (WHERE kind IN ('service', 'sales', 'commission', 'quality')), 0)
-                 AS cost_to_serve,
-             coalesce(sum(amount) FILTER (WHERE kind = 'acquisition'), 0) AS acquisition,
-             coalesce(sum(amount) FILTER (WHERE kind = 'bad_debt'), 0) AS bad_debt,
-             coalesce(sum(amount) FILTER (WHERE kind = 'referral'), 0) AS referral,
-             count(amount) AS entries
-      FROM gen_ledger GROUP BY client_id) s;
+-- the plain SQL P&L (test/plain_pnl.sql, shared with the benchmark), with
+-- the correctly rounded margin
+\i test/plain_pnl.sql
+SELECT pg_temp.plain_pnl('gen_ledger', 'amount', exact => true) AS plain_pnl_query \gset
+CREATE VIEW plain_pnl AS :plain_pnl_query;
 
 CREATE VIEW cprof_pnl AS
 SELECT client_id, (client_profit(amount, kind)).* FROM gen_ledger GROUP BY client_id;

@@ -26,37 +26,9 @@ SELECT client_id,
 FROM ledger;
 VACUUM ANALYZE pnl;
 
--- The plain SQL: one FILTERed sum per kind and the waterfall.  margin is
--- written as an analyst would, net / revenue over a positive revenue (NULL
--- otherwise, the rule cprof follows); with exact => true it is the
--- correctly rounded quotient cprof returns (the quotient to 40 decimals,
--- then to double), for the equality check.
-CREATE OR REPLACE FUNCTION pg_temp.plain_ledger(amount text, exact boolean DEFAULT false)
-RETURNS text LANGUAGE sql AS $f$
-SELECT format($q$
-SELECT client_id, revenue, discount, cogs,
-       revenue - discount - cogs AS gross_profit,
-       cost_to_serve,
-       revenue - discount - cogs - cost_to_serve AS contribution,
-       acquisition, bad_debt,
-       revenue - discount - cogs - cost_to_serve - acquisition - bad_debt AS net_profit,
-       referral,
-       revenue - discount - cogs - cost_to_serve - acquisition - bad_debt + referral AS total_value,
-       CASE WHEN revenue > 0
-            THEN ((revenue - discount - cogs - cost_to_serve - acquisition - bad_debt)%2$s / revenue)::double precision
-       END AS margin,
-       entries
-FROM (SELECT client_id,
-             coalesce(sum(%1$s) FILTER (WHERE kind = 'revenue'), 0) AS revenue,
-             coalesce(sum(%1$s) FILTER (WHERE kind = 'discount'), 0) AS discount,
-             coalesce(sum(%1$s) FILTER (WHERE kind = 'cogs'), 0) AS cogs,
-             coalesce(sum(%1$s) FILTER (WHERE kind IN ('service', 'sales', 'commission', 'quality')), 0) AS cost_to_serve,
-             coalesce(sum(%1$s) FILTER (WHERE kind = 'acquisition'), 0) AS acquisition,
-             coalesce(sum(%1$s) FILTER (WHERE kind = 'bad_debt'), 0) AS bad_debt,
-             coalesce(sum(%1$s) FILTER (WHERE kind = 'referral'), 0) AS referral,
-             count(%1$s) AS entries
-      FROM ledger GROUP BY client_id) s$q$, amount, CASE WHEN exact THEN '::numeric(1000, 40)' ELSE '' END)
-$f$;
+-- The plain SQL: test/plain_pnl.sql (the regression test checks cprof
+-- against the same query)
+\ir ../plain_pnl.sql
 
 -- monthly P&Ls per client, the input of the roll-up (and the same values
 -- as cprof 1.0's profit type, when it is loaded)
@@ -87,12 +59,12 @@ BEGIN
     PERFORM set_config('max_parallel_workers_per_gather', workers::text, false);
     PERFORM bench_compare('client_profit', 'client_profit(amount, kind) numeric',
         'SELECT client_id, (client_profit(amount, kind)).* FROM ledger GROUP BY client_id',
-        pg_temp.plain_ledger('amount'),
+        pg_temp.plain_pnl('ledger', 'amount'),
         'SELECT client_id, sum(amount) FROM ledger GROUP BY client_id',
         check_equal => false);
     PERFORM bench_compare('client_profit', 'client_profit(amount, kind) double',
         'SELECT client_id, (client_profit(amount_f, kind)).* FROM ledger GROUP BY client_id',
-        pg_temp.plain_ledger('amount_f'),
+        pg_temp.plain_pnl('ledger', 'amount_f'),
         'SELECT client_id, sum(amount_f) FROM ledger GROUP BY client_id',
         check_equal => false);
     PERFORM bench_compare('client_profit', 'client_profit(revenue, cost) numeric',
@@ -132,7 +104,7 @@ DECLARE
 BEGIN
     EXECUTE format('SELECT NOT EXISTS ((%1$s) EXCEPT ALL (%2$s)) AND NOT EXISTS ((%2$s) EXCEPT ALL (%1$s))',
                    'SELECT client_id, (client_profit(amount, kind)).* FROM ledger GROUP BY client_id',
-                   pg_temp.plain_ledger('amount', exact => true)) INTO same;
+                   pg_temp.plain_pnl('ledger', 'amount', exact => true)) INTO same;
     IF NOT same THEN
         RAISE EXCEPTION 'bench: client_profit(amount, kind) and the plain SQL differ';
     END IF;
