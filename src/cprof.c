@@ -1,8 +1,8 @@
 /*
  * src/cprof.c: the module's magic block.
  *
- * cprof keeps no global state: every setting a session can change is a GUC
- * and every result is computed from the arguments, so the library needs no
+ * cprof keeps no global state and defines no settings (GUCs): every result
+ * is computed from the function's arguments alone, so the library needs no
  * _PG_init.
  */
 #include "postgres.h"

@@ -12,7 +12,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 top=$PWD
-mode=${1:?usage: test/run.sh test|demo|bench|cdnow [args]}
+mode=${1:?usage: test/run.sh test|demo|bench|cdnow|clv|docs|clients|fuzz|statefuzz|cancel|valgrind [args]}
 shift
 
 bash test/deps.sh
