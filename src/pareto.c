@@ -395,6 +395,8 @@ cprof_pareto_curve_final(PG_FUNCTION_ARGS)
 
 		k[j] = (int64) (num / points);
 		r[j] = (double) (int64) (num % points) / points;
+		if (unlikely((j & INTERRUPT_MASK) == INTERRUPT_MASK))
+			CHECK_FOR_INTERRUPTS();
 	}
 	if (points <= CURVE_SORT_POINTS)
 	{
@@ -455,6 +457,8 @@ cprof_pareto_curve_final(PG_FUNCTION_ARGS)
 					cprof_compsum_add(&t, r[j] * next[j]);
 				out[j] = cprof_compsum_value(&t) / S + 0.0;	/* never -0 */
 			}
+			if (unlikely((j & INTERRUPT_MASK) == INTERRUPT_MASK))
+				CHECK_FOR_INTERRUPTS();
 		}
 	}
 	for (int j = 0; j <= points; j++)
