@@ -28,7 +28,7 @@ SELECT set_config('search_path', 'cprof_demo, ' || current_setting('search_path'
 -- client_profit's own margin does.
 CREATE OR REPLACE FUNCTION pg_temp.margin_pct(p profit) RETURNS numeric
     LANGUAGE sql IMMUTABLE
-    RETURN CASE WHEN (p).revenue > 0 THEN round((p).margin::numeric * 100, 1) END;
+    RETURN round((p).margin::numeric * 100, 1);  -- NULL unless revenue > 0
 
 -- one P&L per client, the base of every section below
 DROP TABLE IF EXISTS pg_temp.client_pnl;

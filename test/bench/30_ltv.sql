@@ -10,7 +10,7 @@
  *                   margin / (1 + d) * (1 - q^T) / (1 - q),  q = r / (1 + d),
  *                   which is what an analyst would write (and which loses
  *                   digits when q is near 1; ltv() does not).
- * Targets (issue 5): ltv() at most 1.2 x the double precision expression,
+ * Targets: ltv() at most 1.2 x the double precision expression,
  * and faster than the numeric expression.
  */
 SET client_min_messages = warning;
