@@ -99,7 +99,7 @@ count() {
 		as_pg valgrind --tool=callgrind --callgrind-out-file="$out" \
 			--toggle-collect=standard_ExecutorRun \
 			"$PGBIN/postgres" --single -D "$work/data" $2 bench >/dev/null 2>&1
-	callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}'
+	callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ && !done {gsub(",", "", $1); print $1; done = 1}'
 }
 
 printf '%-52s %-4s %14s %14s %8s\n' query plan instructions "1.0" x_1.0
