@@ -243,8 +243,6 @@ cprof_client_profit_deserialize(PG_FUNCTION_ARGS)
 	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 
-	buf.data = VARDATA_ANY(bytes);
-	buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(bytes);
-	buf.cursor = 0;
+	cprof_bytea_reader(&buf, bytes);
 	PG_RETURN_POINTER(profit_recv(&buf, "cprof_client_profit_state"));
 }

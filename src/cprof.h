@@ -465,6 +465,7 @@ extern const char *floatsum_check(const CprofFloatSum *f, int64 max_values,
  * state_io.c: binary and text forms of states
  * ---------------------------------------------------------------------------
  */
+extern void cprof_bytea_reader(StringInfo buf, bytea *bytes);
 extern void cprof_recv_begin(StringInfo buf, bytea *state, int version,
 							 const char *what);
 extern void cprof_recv_version(StringInfo buf, int version, const char *type);

@@ -924,9 +924,7 @@ cprof_rfm_deserialize(PG_FUNCTION_ARGS)
 	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
 	StringInfoData buf;
 
-	buf.data = VARDATA_ANY(bytes);
-	buf.len = buf.maxlen = VARSIZE_ANY_EXHDR(bytes);
-	buf.cursor = 0;
+	cprof_bytea_reader(&buf, bytes);
 	PG_RETURN_POINTER(rfm_recv(&buf, "cprof_rfm_state"));
 }
 

@@ -49,6 +49,16 @@ need(StringInfo buf, int n)
 		corrupt("The serialized state ends early.");
 }
 
+/* Point buf at the bytes of a bytea (a serialized state), to read them. */
+void
+cprof_bytea_reader(StringInfo buf, bytea *bytes)
+{
+	buf->data = VARDATA_ANY(bytes);
+	buf->len = VARSIZE_ANY_EXHDR(bytes);
+	buf->maxlen = buf->len;
+	buf->cursor = 0;
+}
+
 /*
  * Point buf at the bytes of a serialized state and check its format-version
  * byte; 'what' names the aggregate in the error.
@@ -58,10 +68,7 @@ cprof_recv_begin(StringInfo buf, bytea *state, int version, const char *what)
 {
 	int			v;
 
-	buf->data = VARDATA_ANY(state);
-	buf->len = VARSIZE_ANY_EXHDR(state);
-	buf->maxlen = buf->len;
-	buf->cursor = 0;
+	cprof_bytea_reader(buf, state);
 	v = cprof_recv_byte(buf);
 	if (v != version)
 		ereport(ERROR,
