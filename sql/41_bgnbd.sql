@@ -250,6 +250,26 @@ FROM (VALUES (824669, 1.76e7), (500, 1500), (1000, 3000), (1e4, 3e4), (1e6, 3e6)
 ORDER BY a, x;
 -- b = 1e300: p is 0 for everyone, and the limit r t / alpha is exact
 SELECT abs(bgnbd_expected_purchases(ROW(0.24, 4.41, 0.79, 1e300, NULL, NULL, NULL)::bgnbd, 10) / (0.24 * 10 / 4.41) - 1) < 1e-15 AS no_dropout_limit;
+-- b = 3a for a up to 1e300 (the tracker's ROW(0.24, 4.41, a, 3 * a, 0,
+-- 100, true)): p concentrates at 1/4, the limit 4 (1 - (1 + t/(4 alpha))^-r)
+SELECT a, abs(bgnbd_expected_purchases(ROW(0.24, 4.41, a, 3 * a, 0, 100, true)::bgnbd, 10)
+              / (4 * (1 - (1 + 10 / 4.41 / 4) ^ -0.24)) - 1) < 1e-10 AS p_quarter_limit
+FROM unnest(ARRAY[1e14, 1e100, 1e300]::float8[]) a ORDER BY a;
+-- a and b small (mass near p = 0 and p = 1, a tail 1/b long in logit p),
+-- against equation 10 at 80 decimals
+SELECT count(*) AS cases,
+       count(*) FILTER (WHERE abs(bgnbd_expected_purchases(ROW(r, 1, a, b, NULL, NULL, NULL)::bgnbd, 30, x, tx, bigt)
+                                  / pg_temp.expected80(r::numeric, 1, a::numeric, b::numeric, 30, x, tx, bigt)::float8 - 1) < 1e-10) AS within_1e_10
+FROM unnest(ARRAY[1e-4, 0.5, 3]::float8[]) r, unnest(ARRAY[1e-12, 1e-6, 1e-3, 0.1]::float8[]) a,
+     unnest(ARRAY[1e-12, 1e-6, 0.01, 2]::float8[]) b, (VALUES (0, 0, 0), (3, 10, 30)) h(x, tx, bigt);
+-- a = b = 1e-300: p is 0 or 1 with probability 1/2 each, so a new client
+-- buys (r tau + 1 - (1 + tau)^-r) / 2, tau = t / alpha
+SELECT r, al, abs(bgnbd_expected_purchases(ROW(r, al, 1e-300, 1e-300, NULL, NULL, NULL)::bgnbd, 1000)
+                  / (0.5 * r * 1000 / al + 0.5 * g1) - 1) < 1e-12 AS two_point_limit
+FROM (VALUES (1e-4::float8, 1::float8), (1e-300, 1e-4), (2, 1)) v(r, al),
+     -- 1 - (1 + tau)^-r, its first-order term r ln(1 + tau) for tiny r
+     LATERAL (SELECT CASE WHEN r < 1e-100 THEN r * ln(1 + 1000 / al) ELSE 1 - (1 + 1000 / al) ^ -r END AS g1) e
+ORDER BY r, al;
 -- Over a grid of extreme models (every parameter 1e-300, 1e-4, 1, 1e4 or
 -- 1e300), histories and horizons: P(alive) in [0, 1]; the expectation
 -- finite, at least 0, at most (r+x) t / (alpha+T) (purchases at the

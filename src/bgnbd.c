@@ -433,21 +433,25 @@ bg_quad_psi(double v, double *d1, double *d2, double *extras, void *arg)
 	/*
 	 * S = ln(q* + p* e^d) = d + ln(p* + q* e^-d): with log1p while the
 	 * change is small, the plain sum of positive terms otherwise (where
-	 * log1p's argument would come near -1 and cancel)
+	 * log1p's argument would come near -1 and cancel).  For d > 0, a d -
+	 * (a+B) d is written -B d: far out in the tail (d of 1e8 and more
+	 * where B is tiny) the two products would cancel to a rounding error
+	 * of 1e-16 a d.
 	 */
 	if (d <= 0)
 	{
 		double		x = -bq->pstar * expm1(d);
 
 		S = x < 0.5 ? log1p(-x) : log(bq->qstar + bq->pstar * exp(d));
+		psi = q->a * d - (q->a + q->B) * S;
 	}
 	else
 	{
 		double		y = -bq->qstar * expm1(-d);
 
-		S = d + (y < 0.5 ? log1p(-y) : log(bq->pstar + bq->qstar * exp(-d)));
+		S = y < 0.5 ? log1p(-y) : log(bq->pstar + bq->qstar * exp(-d));
+		psi = -q->B * d - (q->a + q->B) * S;
 	}
-	psi = q->a * d - (q->a + q->B) * S;
 
 	(void) extras;
 	*d1 = q->a * pq - q->B * p;

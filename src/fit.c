@@ -646,6 +646,18 @@ cprof_fit_final(FunctionCallInfo fcinfo, const CprofFitModel *model)
 			fm = model->objective(moved, NULL, hess.data);
 			if (!(fm <= f0 + 1e-9 * (1.0 + fabs(f0))))
 				continue;
+
+			/*
+			 * A limit whose every parameter an earlier one (the more
+			 * specific, listed first) already moves is that limit seen
+			 * from another side: b growing with a at 0 is no dropout,
+			 * not one dropout probability for all
+			 */
+			for (k = 0; k < run.np; k++)
+				if (l->dir[k] != 0 && !explained[k])
+					break;
+			if (k == run.np)
+				continue;
 			/* report each limit, and each meaning once */
 			appendStringInfo(&limit_what, "%s%s",
 							 at_limit ? ", and as " : "the likelihood keeps rising as ", l->what);

@@ -304,7 +304,15 @@ cprof_gamma_gamma_expected(HeapTupleHeader model, double x, double m)
 						p, q, x),
 				 errhint("With q <= 1 the population mean spend is infinite: the model does not fit the data.")));
 	/* the weights of the population mean and of m, each at most 1 / (q-1) */
-	result = x == 0 ? v * (p / denom) : v / (x + (q - 1) / p) + m / (1 + (q - 1) / px);
+	if (x > 0)
+		result = v / (x + (q - 1) / p) + m / (1 + (q - 1) / px);
+	else
+	{
+		/* p v / (q-1): through logs when p / (q-1) alone would overflow */
+		double		w = p / denom;
+
+		result = isfinite(w) ? v * w : exp(log(v) + log(p) - log(denom));
+	}
 	if (!isfinite(result))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

@@ -206,6 +206,22 @@ panel_fits(CprofLogConcave psi, void *arg, double uc, int dir, double h,
 }
 
 /*
+ * Is psi still linear, with slope d1, at u (40 decay lengths on, or the end
+ * of the interval)?  Checked at both ends because a psi that is not
+ * log-concave (bgnbd.c's g times a density) has inflection points where
+ * the curvature vanishes without the rest being exponential.
+ */
+static bool
+tail_is_linear(CprofLogConcave psi, void *arg, double u, double d1)
+{
+	double		e1,
+				e2;
+
+	(void) psi(u, &e1, &e2, NULL, arg);
+	return fabs(e2) <= 1e-15 * e1 * e1 && fabs(e1 - d1) <= 1e-13 * fabs(d1);
+}
+
+/*
  * Lay panels from 'start' toward 'end' (either direction), adding into q;
  * q->ref is raised (and the sums rescaled) whenever psi exceeds it.
  */
@@ -250,7 +266,8 @@ quad_side(CprofLogConcave psi, void *arg, int nx, double start, double end,
 		 * slope is tiny would need panels of astronomic width, and ends
 		 * whose slope is huge panels too narrow to move)
 		 */
-		if (dir * d1 < 0 && fabs(d2) <= 1e-15 * d1 * d1)
+		if (dir * d1 < 0 && fabs(d2) <= 1e-15 * d1 * d1 &&
+			tail_is_linear(psi, arg, uc + dir * Min(rem, 40.0 / fabs(d1)), d1))
 		{
 			double		tail = exp(vc - q->ref) * -expm1(-fabs(d1) * rem) / fabs(d1);
 

@@ -9,7 +9,12 @@
  *     1,000,000 clients simulated from the models (target bgnbd_fit < 10 s),
  *     each beside the floor, a count() of the same rows;
  *   - pareto_nbd_fit on CDNOW and on the first 100,000 simulated clients
- *     (its likelihood needs a quadrature per distinct history: no target);
+ *     (target: a few seconds), and clv_simulate of 1,000,000 clients with
+ *     pareto_nbd_fit over them in one query (target < 30 s, one run);
+ *   - the fit that ran for minutes in 1.0: pareto_nbd_fit over clients 1 to
+ *     150 and 153, and over all, of clv_simulate(20000, 0.8, 8, 1.2, 4, 6,
+ *     4, 15, 52, 1) (its likelihood rises toward a limit: it ends not
+ *     converged, with a WARNING; target: well under a second);
  *   - clv for the 1,000,000 simulated clients (target < 5 s);
  *   - the delay between a cancel (statement_timeout) and the end of a
  *     1,000,000-client fit (target < 1 s).
@@ -90,6 +95,19 @@ WHERE EXISTS (SELECT FROM cdnow_summary);
 SELECT pg_temp.bench_alone('clv', 'pareto_nbd_fit on 100,000 simulated clients',
     'SELECT pareto_nbd_fit(frequency, recency, age) FROM clv_sim WHERE client <= 100000',
     'SELECT count(age) FROM clv_sim WHERE client <= 100000');
+INSERT INTO bench_result (section, label, plan, workers, cprof_ms, plain_ms, floor_ms)
+SELECT 'clv', 'clv_simulate 1,000,000 clients + pareto_nbd_fit (one run)', 'hash', 0,
+       bench_time('SELECT pareto_nbd_fit(frequency, recency, age) FROM pg_temp.clv_simulate(1000000, 0.8, 8, 1.2, 4, 6, 4, 15, 104, 11)', 1),
+       NULL,
+       bench_time('SELECT count(age) FROM pg_temp.clv_simulate(1000000, 0.8, 8, 1.2, 4, 6, 4, 15, 104, 11)', 1);
+DROP TABLE IF EXISTS clv_runaway;
+CREATE TABLE clv_runaway AS SELECT * FROM pg_temp.clv_simulate(20000, 0.8, 8, 1.2, 4, 6, 4, 15, 52, 1);
+SELECT pg_temp.bench_alone('clv', 'pareto_nbd_fit, clv_simulate(20000, ...) clients 1-150 and 153',
+    'SELECT pareto_nbd_fit(frequency, recency, age) FROM clv_runaway WHERE client <= 150 OR client = 153',
+    'SELECT count(age) FROM clv_runaway WHERE client <= 150 OR client = 153');
+SELECT pg_temp.bench_alone('clv', 'pareto_nbd_fit, clv_simulate(20000, ...) all 20,000 clients',
+    'SELECT pareto_nbd_fit(frequency, recency, age) FROM clv_runaway', 'SELECT count(age) FROM clv_runaway');
+DROP TABLE clv_runaway;
 DROP TABLE IF EXISTS clv_models;
 CREATE TABLE clv_models AS
 SELECT (SELECT bgnbd_fit(frequency, recency, age) FROM clv_sim) AS b,
