@@ -25,6 +25,7 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/lsyscache.h"
 
 #include "fit.h"
 
@@ -127,21 +128,27 @@ clv_pareto_nbd(PG_FUNCTION_ARGS)
 }
 
 /*
- * clv: the symbol both clv() overloads named in cprof 1.0, which chose the
- * model by the name of the record's third field.  cprof 1.1 points each
- * overload at its own symbol (the upgrade script replaces them), so only a
- * database still at version 1.0 running this library calls it.  It must
- * exist for the 1.0 script to load, and it does the simplest honest thing:
- * an error that says how to get the working functions, rather than a
- * second copy of the model dispatch that 1.1 removed.
+ * clv: the symbol both clv() overloads named in cprof 1.0.  cprof 1.1 points
+ * each overload at its own symbol (the upgrade script replaces them), so
+ * only a database still at version 1.0 running this library calls it, until
+ * ALTER EXTENSION cprof UPDATE.  It keeps such a database working: the
+ * model is the composite type of the first argument (bgnbd or pareto_nbd,
+ * the two types the 1.0 overloads declare), read from the value itself.
  */
 PG_FUNCTION_INFO_V1(clv);
 Datum
 clv(PG_FUNCTION_ARGS)
 {
+	Oid			relid = get_typ_typrelid(HeapTupleHeaderGetTypeId(PG_GETARG_HEAPTUPLEHEADER(0)));
+	char	   *model = OidIsValid(relid) ? get_rel_name(relid) : NULL;
+
+	if (model != NULL && strcmp(model, "pareto_nbd") == 0)
+		return clv_pareto_nbd(fcinfo);
+	if (model != NULL && strcmp(model, "bgnbd") == 0)
+		return clv_bgnbd(fcinfo);
 	ereport(ERROR,
-			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			 errmsg("clv() of cprof 1.0 needs the extension's SQL definitions of version 1.1 or later"),
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("clv() of cprof 1.0 got a model of an unknown type"),
 			 errhint("Run ALTER EXTENSION cprof UPDATE.")));
 	PG_RETURN_NULL();
 }
