@@ -23,6 +23,7 @@
 
 #include <math.h>
 
+#include "access/htup_details.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/lsyscache.h"
