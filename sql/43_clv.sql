@@ -52,11 +52,18 @@ SELECT abs(clv(ROW(0.243, 4.414, 0.793, 1e300, NULL, NULL, NULL)::bgnbd, g, 2, 3
 FROM clv_models, (SELECT ROW(0.243, 4.414, 824669, 1.76e7, NULL, NULL, NULL)::bgnbd AS m) s;
 -- Each overload has a C symbol of its own (1.0 chose the model at run time
 -- by the name of the record's third field); the 1.0 symbol, clv, remains
--- for a database still at version 1.0, and asks for the update.
+-- for a database still at version 1.0 (its two overloads, as the 1.0
+-- script declares them), and chooses the model by the argument's type.
 SELECT p.oid::regprocedure AS overload, p.prosrc AS symbol FROM pg_proc p WHERE p.proname = 'clv' ORDER BY 1::text;
 CREATE FUNCTION pg_temp.clv_1_0(bgnbd, gamma_gamma, float8, float8, float8, float8, integer, float8, float8)
     RETURNS float8 AS '$libdir/cprof', 'clv' LANGUAGE C IMMUTABLE STRICT;
-SELECT pg_temp.clv_1_0(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345) FROM clv_models;
+CREATE FUNCTION pg_temp.clv_1_0(pareto_nbd, gamma_gamma, float8, float8, float8, float8, integer, float8, float8)
+    RETURNS float8 AS '$libdir/cprof', 'clv' LANGUAGE C IMMUTABLE STRICT;
+SELECT pg_temp.clv_1_0(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345)
+         = clv(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345) AS bgnbd_same_as_1_1,
+       pg_temp.clv_1_0(p, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345)
+         = clv(p, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345) AS pareto_nbd_same_as_1_1
+FROM clv_models, (SELECT ROW(0.553, 10.578, 0.606, 11.669, NULL, NULL, NULL)::pareto_nbd AS p) s;
 -- bad arguments
 SELECT clv(b, g, 2, 30.43, 38.86, 22.35, -1, 0.01, 4.345) FROM clv_models;
 SELECT clv(b, g, 2, 30.43, 38.86, 22.35, 12, -0.01, 4.345) FROM clv_models;
