@@ -598,6 +598,7 @@ cprof_history_state_in(PG_FUNCTION_ARGS)
 	clients = cprof_text_int64(&rd);
 	cprof_text_expect_key(&rd, "histories");
 	e = palloc(max * sizeof(CprofHistEntry));
+	/* histories separated by commas, none after the last */
 	while (*rd.p != '\0')
 	{
 		if (n == max)
@@ -628,6 +629,8 @@ cprof_history_state_in(PG_FUNCTION_ARGS)
 		n++;
 		if (!cprof_text_next_is(&rd, ','))
 			break;
+		if (*rd.p == '\0')
+			cprof_text_invalid(&rd, "A comma must be followed by another history.");
 		if (unlikely((n & 0xFFFF) == 0))
 			CHECK_FOR_INTERRUPTS();
 	}
