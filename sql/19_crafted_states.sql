@@ -18,10 +18,11 @@
 -- crafted.run() checks the plan first: without partial aggregation, the
 -- final function would get string_agg's state.
 --
--- Part 2, the state types of client_profit, hhi, cohort_ltv and rfm: any
--- user can write a state in the type's text form (its input function) or
--- binary form (its receive function, through COPY) and hand it to the
--- support functions, called directly or through an aggregate of their own.
+-- Part 2, the state types of client_profit, hhi, cohort_ltv, rfm, the model
+-- fits and idle_capacity: any user can write a state in the type's text
+-- form (its input function) or binary form (its receive function, through
+-- COPY) and hand it to the support functions, called directly or through
+-- an aggregate of their own.
 
 CREATE SCHEMA crafted;
 CREATE TABLE crafted.feed (p int, k int, b bytea) PARTITION BY LIST (p);
@@ -162,7 +163,8 @@ FROM crafted.state s, LATERAL (VALUES
 
 
 -- ===========================================================================
--- Part 2: the state types of client_profit, hhi, cohort_ltv and rfm.
+-- Part 2: the state types of client_profit, hhi, cohort_ltv, rfm, the model
+-- fits and idle_capacity.
 -- ===========================================================================
 RESET enable_partitionwise_aggregate;
 RESET max_parallel_workers_per_gather;
@@ -359,6 +361,88 @@ FROM (VALUES ('1 rfm rows=4 as_of=2024-03-01 unit=0/1/0 total=75.00/3 first_tota
     ('more first-day amounts than rows', crafted.input('cprof_rfm_state', replace(r.s, 'first_total=10.00/1', 'first_total=10.00/5')))
 ) x(name, result);
 
+-- The model fits (cprof_history_state).  Purchase histories (frequency,
+-- recency, age) of 5 clients, and the spend of 2: the states give the fits
+-- of the same rows.  The fits' warnings (these few clients do not make a
+-- model converge) are not the point here.
+SET client_min_messages = error;
+SELECT x.name, x.result
+FROM (VALUES ('1 purchase clients=5 histories=0/0/10/2,1/2.5/10/2,3/7.25/10/1',
+              '1 spend clients=3 histories=2/12.5/2,3/40/1')) h(p, s), LATERAL (VALUES
+    ('bgnbd_fit', crafted.try(format('SELECT cprof_bgnbd_fit_final(%L)::text = (SELECT bgnbd_fit(x, r, a)::text FROM (VALUES (0, 0, 10), (0, 0, 10), (1, 2.5, 10), (1, 2.5, 10), (3, 7.25, 10)) v(x, r, a))', h.p))),
+    ('pareto_nbd_fit', crafted.try(format('SELECT cprof_pareto_nbd_fit_final(%L)::text = (SELECT pareto_nbd_fit(x, r, a)::text FROM (VALUES (0, 0, 10), (0, 0, 10), (1, 2.5, 10), (1, 2.5, 10), (3, 7.25, 10)) v(x, r, a))', h.p))),
+    ('gamma_gamma_fit', crafted.try(format('SELECT cprof_gamma_gamma_fit_final(%L)::text = (SELECT gamma_gamma_fit(x, m)::text FROM (VALUES (2, 12.5), (2, 12.5), (3, 40)) v(x, m))', h.s))),
+    ('no clients', crafted.try('SELECT cprof_bgnbd_fit_final(''1 purchase clients=0 histories='')')),
+    -- another form: an error, never a fit of the wrong histories
+    ('bgnbd final, spend', crafted.try(format('SELECT cprof_bgnbd_fit_final(%L)', h.s))),
+    ('pareto_nbd final, spend', crafted.try(format('SELECT cprof_pareto_nbd_fit_final(%L)', h.s))),
+    ('gamma_gamma final, purchase', crafted.try(format('SELECT cprof_gamma_gamma_fit_final(%L)', h.p))),
+    ('combine purchase and spend', crafted.try(format('SELECT cprof_history_combine(%L, %L)', h.p, h.s))),
+    ('purchase transition, spend', crafted.try(format('SELECT cprof_history_trans(%L, 1, 1, 2)', h.s))),
+    ('spend transition, purchase', crafted.try(format('SELECT cprof_gamma_gamma_fit_trans(%L, 1, 2)', h.p))),
+    -- entries the transitions refuse: a fractional frequency (which the
+    -- likelihoods cannot take), recency above age, recency without a
+    -- repeat purchase, a frequency above 1e9, a negative or infinite value
+    ('fractional frequency', crafted.input('cprof_history_state', replace(h.p, '1/2.5/10/2', '1.5/2.5/10/2'))),
+    ('recency above age', crafted.input('cprof_history_state', replace(h.p, '3/7.25/10/1', '3/17.25/10/1'))),
+    ('recency without a repeat', crafted.input('cprof_history_state', replace(h.p, '0/0/10/2', '0/1/10/2'))),
+    ('frequency 2e9', crafted.input('cprof_history_state', replace(h.p, '3/7.25/10/1', '2000000000/7.25/10/1'))),
+    ('negative recency', crafted.input('cprof_history_state', replace(h.p, '1/2.5/10/2', '1/-2.5/10/2'))),
+    ('infinite age', crafted.input('cprof_history_state', replace(h.p, '3/7.25/10/1', '3/7.25/Infinity/1'))),
+    ('age past double', crafted.input('cprof_history_state', replace(h.p, '3/7.25/10/1', '3/7.25/1e309/1'))),
+    ('spend: frequency 0', crafted.input('cprof_history_state', replace(h.s, '2/12.5/2', '0/12.5/2'))),
+    ('spend: monetary 0', crafted.input('cprof_history_state', replace(h.s, '2/12.5/2', '2/0/2'))),
+    ('spend: fractional frequency', crafted.input('cprof_history_state', replace(h.s, '2/12.5/2', '2.5/12.5/2'))),
+    ('spend: an age', crafted.input('cprof_history_state', replace(h.s, '2/12.5/2', '2/12.5/0/2'))),
+    ('purchase without an age', crafted.input('cprof_history_state', replace(h.p, '3/7.25/10/1', '3/7.25/1'))),
+    -- counts and order
+    ('count 0', crafted.input('cprof_history_state', replace(h.p, '3/7.25/10/1', '3/7.25/10/0'))),
+    ('negative count', crafted.input('cprof_history_state', '1 purchase clients=1 histories=0/0/10/2,1/2.5/10/-1')),
+    ('counts above clients', crafted.input('cprof_history_state', replace(h.p, 'clients=5', 'clients=4'))),
+    ('counts below clients', crafted.input('cprof_history_state', replace(h.p, 'clients=5', 'clients=6'))),
+    ('counts past bigint', crafted.input('cprof_history_state', '1 purchase clients=9223372036854775807 histories=0/0/10/9223372036854775807,1/2.5/10/2')),
+    ('out of order', crafted.input('cprof_history_state', '1 purchase clients=5 histories=1/2.5/10/2,0/0/10/2,3/7.25/10/1')),
+    ('repeated', crafted.input('cprof_history_state', '1 purchase clients=5 histories=0/0/10/2,1/2.5/10/1,1/2.5/10/1,3/7.25/10/1')),
+    ('zero and negative zero', crafted.input('cprof_history_state', '1 purchase clients=3 histories=0/-0/10/2,0/0/10/1')),
+    ('negative zero reads as 0', crafted.input('cprof_history_state', '1 purchase clients=2 histories=-0/-0/10/2')),
+    ('unknown form', crafted.input('cprof_history_state', replace(h.p, 'purchase', 'bgnbd'))),
+    ('version 2', crafted.input('cprof_history_state', '2' || substr(h.p, 2))),
+    ('a comma at the end', crafted.input('cprof_history_state', h.p || ','))
+) x(name, result);
+RESET client_min_messages;
+
+-- idle_capacity (cprof_idle_capacity_state).  100.00 for 8 hours, 1 hour
+-- used: idle 100.00 - 100.00 / 8 = 87.50; the state twice, 2 hours:
+-- 75.00; the same pool in the other forms.
+SELECT x.name, x.result
+FROM (VALUES ('1 numeric rows=1 null_rows=0 amount=100.00 capacity=8 usage=1/1')) i(s), LATERAL (VALUES
+    ('as it is', crafted.try(format('SELECT cprof_idle_capacity_final(%L)', i.s))),
+    ('twice', crafted.try(format('SELECT cprof_idle_capacity_final(cprof_idle_capacity_combine(%L, %L))', i.s, i.s))),
+    ('and another hour', crafted.try(format('SELECT cprof_idle_capacity_final(cprof_idle_capacity_trans(%L, 100.00, 1::numeric, 8::numeric))', i.s))),
+    ('unit 0.3', crafted.try('SELECT cprof_idle_capacity_final(''1 numeric_unit rows=1 null_rows=0 amount=100.00 capacity=8 unit=0.3 usage=1/1'')')),
+    ('capacity 8 as a double', crafted.try('SELECT cprof_idle_capacity_final(''1 float8 rows=1 null_rows=0 amount=100.00 capacity=8 usage=1/1'')')),
+    ('amount NULL on every row', crafted.try('SELECT cprof_idle_capacity_final(''1 numeric rows=0 null_rows=3 usage=0/0'')')),
+    -- another form: an error
+    ('combine numeric and float8', crafted.try(format('SELECT cprof_idle_capacity_combine(%L, %L)', i.s, replace(i.s, '1 numeric', '1 float8')))),
+    ('float8 transition, numeric', crafted.try(format('SELECT cprof_idle_capacity_trans(%L, 100.00, 1::float8, 8::float8)', i.s))),
+    ('unit transition, numeric', crafted.try(format('SELECT cprof_idle_capacity_trans(%L, 100.00, 1::numeric, 8::numeric, 0.05)', i.s))),
+    ('another amount', crafted.try(format('SELECT cprof_idle_capacity_combine(%L, %L)', i.s, replace(i.s, '100.00', '100.0')))),
+    -- corrupt states
+    ('rows with and without an amount', crafted.input('cprof_idle_capacity_state', replace(i.s, 'null_rows=0', 'null_rows=1'))),
+    ('negative rows', crafted.input('cprof_idle_capacity_state', replace(i.s, 'rows=1 null', 'rows=-1 null'))),
+    ('NaN amount', crafted.input('cprof_idle_capacity_state', replace(i.s, '100.00', 'NaN'))),
+    ('capacity 0', crafted.input('cprof_idle_capacity_state', replace(i.s, 'capacity=8', 'capacity=0'))),
+    ('negative capacity', crafted.input('cprof_idle_capacity_state', replace(i.s, 'capacity=8', 'capacity=-8'))),
+    ('infinite double capacity', crafted.input('cprof_idle_capacity_state', replace(replace(i.s, 'capacity=8', 'capacity=1e309'), '1 numeric', '1 float8'))),
+    ('unit 0', crafted.input('cprof_idle_capacity_state', replace(replace(i.s, '1 numeric', '1 numeric_unit'), 'capacity=8', 'capacity=8 unit=0'))),
+    ('a unit without the form', crafted.input('cprof_idle_capacity_state', replace(i.s, 'capacity=8', 'capacity=8 unit=1'))),
+    ('no unit in a unit form', crafted.input('cprof_idle_capacity_state', replace(i.s, '1 numeric', '1 numeric_unit'))),
+    ('a pool without rows', crafted.input('cprof_idle_capacity_state', replace(i.s, 'rows=1 null', 'rows=0 null'))),
+    ('negative usage', crafted.input('cprof_idle_capacity_state', replace(i.s, 'usage=1/1', 'usage=-1/1'))),
+    ('more usages than rows', crafted.input('cprof_idle_capacity_state', replace(i.s, 'usage=1/1', 'usage=1.5/2'))),
+    ('a NaN usage counted', crafted.input('cprof_idle_capacity_state', replace(i.s, 'usage=1/1', 'usage=1/1/1/0/0')))
+) x(name, result);
+
 -- Mutations: every character of each valid text deleted, replaced by 7 or
 -- by -, or doubled; every byte of each valid binary form flipped (xor 255)
 -- or the form cut short at it.  Each mutant is read by the input or
@@ -377,13 +461,21 @@ INSERT INTO crafted.valid VALUES
     ('cohort_ltv', 'cprof_cohort_ltv_state', '1 cohort_discount clients=2 churned=1 exposure=3/0 profit=15.0/2 discount=0.01',
      'cprof_cohort_ltv_final(cprof_cohort_ltv_combine(%1$s, %1$s))', 'cprof_cohort_ltv_trans(%s, 1.0, 1.0::float8, true, 0.01)'),
     ('rfm', 'cprof_rfm_state', '1 rfm rows=4 as_of=2024-03-01 unit=0/1/0 total=75.00/3 first_total=10.00/1 days=2024-01-01+9+22',
-     'cprof_rfm_final(cprof_rfm_combine(%1$s, %1$s))', 'cprof_rfm_trans(%s, date ''2024-02-10'', 5.00, date ''2024-03-01'', ''1 day'')');
+     'cprof_rfm_final(cprof_rfm_combine(%1$s, %1$s))', 'cprof_rfm_trans(%s, date ''2024-02-10'', 5.00, date ''2024-03-01'', ''1 day'')'),
+    ('history', 'cprof_history_state', '1 purchase clients=5 histories=0/0/10/2,1/2.5/10/2,3/7.25/10/1',
+     'cprof_bgnbd_fit_final(cprof_history_combine(%1$s, %1$s))', 'cprof_history_trans(%s, 2, 3.5, 10)'),
+    ('history', 'cprof_history_state', '1 spend clients=3 histories=2/12.5/2,3/40/1',
+     'cprof_gamma_gamma_fit_final(cprof_history_combine(%1$s, %1$s))', 'cprof_gamma_gamma_fit_trans(%s, 2, 20.5)'),
+    ('idle_capacity', 'cprof_idle_capacity_state', '1 float8_unit rows=2 null_rows=0 amount=100.00 capacity=8.5 unit=0.05 usage=1.5/2',
+     'cprof_idle_capacity_final(cprof_idle_capacity_combine(%1$s, %1$s))', 'cprof_idle_capacity_trans(%s, 100.00, 1::float8, 8.5::float8, 0.05)');
 -- recv(type, bytes): the bytes read by the type's receive function (a
 -- binary COPY file written by the server), as text
 CREATE TABLE crafted.recv_cprof_client_profit_state (s cprof_client_profit_state);
 CREATE TABLE crafted.recv_cprof_hhi_state (s cprof_hhi_state);
 CREATE TABLE crafted.recv_cprof_cohort_ltv_state (s cprof_cohort_ltv_state);
 CREATE TABLE crafted.recv_cprof_rfm_state (s cprof_rfm_state);
+CREATE TABLE crafted.recv_cprof_history_state (s cprof_history_state);
+CREATE TABLE crafted.recv_cprof_idle_capacity_state (s cprof_idle_capacity_state);
 CREATE FUNCTION crafted.recv(type regtype, b bytea) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -434,6 +526,7 @@ BEGIN
         RETURN 'accepted, functions ' || SQLSTATE;
     END;
 END $$;
+SET client_min_messages = error;	-- the fits' warnings on 3 to 6 clients
 WITH mutants AS (
     SELECT v.family, 'text' AS form, crafted.mutant(v.type, m.t, NULL, v.final, v.trans) AS outcome
     FROM crafted.valid v,
@@ -446,19 +539,39 @@ WITH mutants AS (
     LATERAL (SELECT CASE v.family WHEN 'client_profit' THEN cprof_client_profit_state_send(v.s::cprof_client_profit_state)
                                   WHEN 'hhi' THEN cprof_hhi_state_send(v.s::cprof_hhi_state)
                                   WHEN 'cohort_ltv' THEN cprof_cohort_ltv_state_send(v.s::cprof_cohort_ltv_state)
+                                  WHEN 'history' THEN cprof_history_state_send(v.s::cprof_history_state)
+                                  WHEN 'idle_capacity' THEN cprof_idle_capacity_state_send(v.s::cprof_idle_capacity_state)
                                   ELSE cprof_rfm_state_send(v.s::cprof_rfm_state) END AS b) sent,
     LATERAL generate_series(0, length(sent.b) - 1) i,
     LATERAL (VALUES (set_byte(sent.b, i, get_byte(sent.b, i) # 255)), (substr(sent.b, 1, i))) m(b)
 )
 SELECT family, form, outcome, count(*) FROM mutants GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+RESET client_min_messages;
 
 -- The valid binary forms themselves read back, through COPY BINARY.
 SELECT v.family, v.s,
        crafted.recv(v.type, CASE v.family WHEN 'client_profit' THEN cprof_client_profit_state_send(v.s::cprof_client_profit_state)
                                           WHEN 'hhi' THEN cprof_hhi_state_send(v.s::cprof_hhi_state)
                                           WHEN 'cohort_ltv' THEN cprof_cohort_ltv_state_send(v.s::cprof_cohort_ltv_state)
+                                          WHEN 'history' THEN cprof_history_state_send(v.s::cprof_history_state)
+                                          WHEN 'idle_capacity' THEN cprof_idle_capacity_state_send(v.s::cprof_idle_capacity_state)
                                           ELSE cprof_rfm_state_send(v.s::cprof_rfm_state) END) = v.s AS binary_reads_back
 FROM crafted.valid v ORDER BY 1, 2;
+
+-- Binary forms of the fits' state that break an invariant: 22P03.  The
+-- first history of '1 purchase clients=1 histories=1/0.5/10/1' starts at
+-- byte 19 (after the version, form, clients and count of histories).
+SELECT x.name, crafted.try(format('SELECT crafted.recv(%L, %L)', 'cprof_history_state',
+                                  overlay(b PLACING x.bytes FROM x.at))) AS result
+FROM (SELECT cprof_history_state_send('1 purchase clients=1 histories=1/0.5/10/1') AS b) s, LATERAL (VALUES
+    ('as it is', '\x'::bytea, 1),
+    ('fractional frequency', float8send(1.5), 19),
+    ('recency above age', float8send(11), 27),
+    ('NaN age', float8send('NaN'), 35),
+    ('count 0', '\x00'::bytea, 43),
+    ('form 2', '\x02'::bytea, 2),
+    ('a million histories announced', int8send(1000000), 11)
+) x(name, bytes, at);
 
 RESET ALL;
 SET client_min_messages = warning;

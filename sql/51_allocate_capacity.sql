@@ -205,70 +205,8 @@ RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 
--- Crafted states: a superuser can feed any bytes to the deserialize
--- function (as 19_crafted_states does for the other aggregates): an
--- aggregate with string_agg's transition and serialize functions and
--- idle_capacity's deserialize, combine and final functions, run as a
--- partitionwise partial aggregation.  Corrupt states are errors (22P03),
--- never a crash or a number.
-CREATE TABLE feed (p int, b bytea) PARTITION BY LIST (p);
-CREATE TABLE feed_1 PARTITION OF feed FOR VALUES IN (1);
-CREATE TABLE feed_2 PARTITION OF feed FOR VALUES IN (2);
-CREATE AGGREGATE feed_idle(bytea, bytea) (
-    SFUNC = bytea_string_agg_transfn, STYPE = internal, SERIALFUNC = bytea_string_agg_finalfn,
-    DESERIALFUNC = cprof_idle_capacity_deserialize, COMBINEFUNC = cprof_idle_capacity_combine,
-    FINALFUNC = cprof_idle_capacity_final);
--- real states: idle_capacity's transition with its serialize function as final
-CREATE AGGREGATE idle_state(numeric, numeric, numeric) (
-    SFUNC = cprof_idle_capacity_trans, STYPE = internal, FINALFUNC = cprof_idle_capacity_serialize);
-CREATE FUNCTION pg_temp.feed_run(s1 bytea, s2 bytea DEFAULT NULL) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    result text;
-    detail text;
-BEGIN
-    DELETE FROM feed;
-    INSERT INTO feed SELECT p, NULL FROM generate_series(1, 2) p, generate_series(1, 100);
-    INSERT INTO feed VALUES (1, s1);
-    IF s2 IS NOT NULL THEN
-        INSERT INTO feed VALUES (2, s2);
-    END IF;
-    SELECT feed_idle(b, ''::bytea)::text INTO result FROM feed;
-    RETURN coalesce(result, 'NULL');
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL;
-    RETURN SQLSTATE || ': ' || SQLERRM || coalesce(nullif(' (' || detail || ')', ' ()'), '');
-END $$;
-SET enable_partitionwise_aggregate = on;
-SET max_parallel_workers_per_gather = 0;
--- the plan: a partial aggregation per partition, finalized on top
-CREATE TEMP TABLE plan_lines (line text);
-DO $$ DECLARE l text; BEGIN
-    FOR l IN EXECUTE 'EXPLAIN (COSTS OFF) SELECT feed_idle(b, ''''::bytea) FROM feed' LOOP
-        INSERT INTO plan_lines VALUES (l);
-    END LOOP; END $$;
-SELECT count(*) FILTER (WHERE line LIKE '%Partial Aggregate%') AS partial_aggregates,
-       count(*) FILTER (WHERE line LIKE '%Finalize Aggregate%') AS finalize FROM plan_lines;
--- 100.00 for 8 hours, 1 hour used: the state (version, rows, NULL rows,
--- flags, amount, capacity, usage sum), fed once and twice
-SELECT idle_state(a, u, c) AS state FROM (VALUES (100.00, 1, 8)) v(a, u, c) \gset
-SELECT :'state' AS state, pg_temp.feed_run(:'state') AS fed, idle_capacity(100.00, 1, 8) AS direct;
-SELECT pg_temp.feed_run(:'state', :'state') AS fed_twice, idle_capacity(100.00, u, 8) AS direct_twice
-FROM (VALUES (1), (1)) v(u);
--- every truncation of the state is an error
-SELECT count(*) AS truncations, count(*) FILTER (WHERE r NOT LIKE '22P03:%') AS not_22p03
-FROM (SELECT pg_temp.feed_run(substring(:'state'::bytea FROM 1 FOR n)) AS r
-      FROM generate_series(1, length(:'state'::bytea) - 1) n) s;
--- trailing bytes, another version, unknown flags, a negative row count, a
--- NaN amount, a negative capacity, a negative usage sum
-SELECT pg_temp.feed_run(:'state'::bytea || '\x00'::bytea) AS trailing;
-SELECT pg_temp.feed_run(overlay(:'state'::bytea PLACING '\x02'::bytea FROM 1)) AS version;
-SELECT pg_temp.feed_run(overlay(:'state'::bytea PLACING '\x80'::bytea FROM 4)) AS flags;
-SELECT pg_temp.feed_run(overlay(:'state'::bytea PLACING '\x01'::bytea FROM 2)) AS negative_rows;
-SELECT pg_temp.feed_run(overlay(:'state'::bytea PLACING '\xc000'::bytea FROM 13)) AS nan_amount;
-SELECT pg_temp.feed_run(overlay(:'state'::bytea PLACING '\x4000'::bytea FROM 27)) AS negative_capacity;
-SELECT pg_temp.feed_run(overlay(:'state'::bytea PLACING '\x01'::bytea FROM 34)) AS negative_usage;
-RESET enable_partitionwise_aggregate;
-RESET max_parallel_workers_per_gather;
+-- Crafted states of idle_capacity (its state type's text and binary
+-- forms) are tested with the other state types in 19_crafted_states.
 
 -- Errors: SQLSTATE, message naming the values, hint
 SELECT pg_temp.err($$SELECT allocate_capacity(100.00, 1, 0) OVER ()$$);

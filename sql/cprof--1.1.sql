@@ -749,29 +749,41 @@ CREATE TYPE bgnbd AS (
 );
 COMMENT ON TYPE bgnbd IS 'fitted BG/NBD model: purchase rate ~ Gamma(r, alpha), dropout probability ~ Beta(a, b), with the log-likelihood of the fit, the number of clients and whether the optimizer converged';
 
--- Support functions shared by the model fits (src/history.c): their state is
--- the same multiset of client histories.
-CREATE FUNCTION cprof_history_trans(internal, double precision, double precision, double precision) RETURNS internal
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_history_trans(internal, double precision, double precision, double precision) IS 'internal: transition function of bgnbd_fit() and pareto_nbd_fit()';
-CREATE FUNCTION cprof_history_combine(internal, internal) RETURNS internal
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_history_combine(internal, internal) IS 'internal: combine function of bgnbd_fit(), pareto_nbd_fit() and gamma_gamma_fit()';
-CREATE FUNCTION cprof_history_serialize(internal) RETURNS bytea
+-- The state of the model fits (src/history.c): a base type, so that Citus
+-- can split them (it moves states as text).  One type for the three fits,
+-- in two forms: 'purchase' (bgnbd_fit, pareto_nbd_fit) and 'spend'
+-- (gamma_gamma_fit), each final function taking its own.
+CREATE TYPE cprof_history_state;
+CREATE FUNCTION cprof_history_state_in(cstring) RETURNS cprof_history_state
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_history_serialize(internal) IS 'internal: serialize function of bgnbd_fit(), pareto_nbd_fit() and gamma_gamma_fit()';
-CREATE FUNCTION cprof_history_deserialize(bytea, internal) RETURNS internal
+COMMENT ON FUNCTION cprof_history_state_in(cstring) IS 'input function of cprof_history_state: the text form, every invariant checked';
+CREATE FUNCTION cprof_history_state_out(cprof_history_state) RETURNS cstring
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_history_deserialize(bytea, internal) IS 'internal: deserialize function of bgnbd_fit() and pareto_nbd_fit()';
+COMMENT ON FUNCTION cprof_history_state_out(cprof_history_state) IS 'output function of cprof_history_state: the text form, exact and portable';
+CREATE FUNCTION cprof_history_state_recv(internal) RETURNS cprof_history_state
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_history_state_recv(internal) IS 'receive function of cprof_history_state: the binary form, every invariant checked';
+CREATE FUNCTION cprof_history_state_send(cprof_history_state) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_history_state_send(cprof_history_state) IS 'send function of cprof_history_state: the binary form, portable';
+CREATE TYPE cprof_history_state (
+    INPUT = cprof_history_state_in, OUTPUT = cprof_history_state_out, RECEIVE = cprof_history_state_recv, SEND = cprof_history_state_send,
+    INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended);
+COMMENT ON TYPE cprof_history_state IS 'state of bgnbd_fit(), pareto_nbd_fit() and gamma_gamma_fit(): the distinct client histories, sorted, each with its number of clients; text form ''1 purchase clients=5 histories=0/0/10/2,1/2.5/10/3'' (frequency/recency/age/count) or ''1 spend clients=2 histories=2/12.5/1,3/40/1'' (frequency/monetary/count)';
+CREATE FUNCTION cprof_history_trans(cprof_history_state, double precision, double precision, double precision) RETURNS cprof_history_state
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_history_trans(cprof_history_state, double precision, double precision, double precision) IS 'internal: transition function of bgnbd_fit() and pareto_nbd_fit()';
+CREATE FUNCTION cprof_history_combine(cprof_history_state, cprof_history_state) RETURNS cprof_history_state
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION cprof_history_combine(cprof_history_state, cprof_history_state) IS 'internal: combine function of bgnbd_fit(), pareto_nbd_fit() and gamma_gamma_fit()';
 
-CREATE FUNCTION cprof_bgnbd_fit_final(internal) RETURNS bgnbd
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_bgnbd_fit_final(internal) IS 'internal: final function of bgnbd_fit(): the maximum-likelihood fit';
+CREATE FUNCTION cprof_bgnbd_fit_final(cprof_history_state) RETURNS bgnbd
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_bgnbd_fit_final(cprof_history_state) IS 'internal: final function of bgnbd_fit(): the maximum-likelihood fit';
 CREATE AGGREGATE bgnbd_fit(frequency double precision, recency double precision, age double precision) (
-    SFUNC = cprof_history_trans, STYPE = internal, SSPACE = 65536,
+    SFUNC = cprof_history_trans, STYPE = cprof_history_state, SSPACE = 65536,
     FINALFUNC = cprof_bgnbd_fit_final,
     COMBINEFUNC = cprof_history_combine,
-    SERIALFUNC = cprof_history_serialize, DESERIALFUNC = cprof_history_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE bgnbd_fit(double precision, double precision, double precision) IS 'maximum-likelihood fit of the BG/NBD model to client histories (frequency, recency, age as given by rfm())';
 
@@ -799,20 +811,16 @@ CREATE TYPE gamma_gamma AS (
 );
 COMMENT ON TYPE gamma_gamma IS 'fitted Gamma-Gamma spend model: transaction value ~ Gamma(p, nu), nu ~ Gamma(q, v), with the log-likelihood of the fit, the number of clients and whether the optimizer converged';
 
-CREATE FUNCTION cprof_gamma_gamma_fit_trans(internal, double precision, double precision) RETURNS internal
+CREATE FUNCTION cprof_gamma_gamma_fit_trans(cprof_history_state, double precision, double precision) RETURNS cprof_history_state
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_gamma_gamma_fit_trans(internal, double precision, double precision) IS 'internal: transition function of gamma_gamma_fit()';
-CREATE FUNCTION cprof_gamma_gamma_fit_deserialize(bytea, internal) RETURNS internal
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_trans(cprof_history_state, double precision, double precision) IS 'internal: transition function of gamma_gamma_fit()';
+CREATE FUNCTION cprof_gamma_gamma_fit_final(cprof_history_state) RETURNS gamma_gamma
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_gamma_gamma_fit_deserialize(bytea, internal) IS 'internal: deserialize function of gamma_gamma_fit()';
-CREATE FUNCTION cprof_gamma_gamma_fit_final(internal) RETURNS gamma_gamma
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_gamma_gamma_fit_final(internal) IS 'internal: final function of gamma_gamma_fit(): the maximum-likelihood fit';
+COMMENT ON FUNCTION cprof_gamma_gamma_fit_final(cprof_history_state) IS 'internal: final function of gamma_gamma_fit(): the maximum-likelihood fit';
 CREATE AGGREGATE gamma_gamma_fit(frequency double precision, monetary double precision) (
-    SFUNC = cprof_gamma_gamma_fit_trans, STYPE = internal, SSPACE = 65536,
+    SFUNC = cprof_gamma_gamma_fit_trans, STYPE = cprof_history_state, SSPACE = 65536,
     FINALFUNC = cprof_gamma_gamma_fit_final,
     COMBINEFUNC = cprof_history_combine,
-    SERIALFUNC = cprof_history_serialize, DESERIALFUNC = cprof_gamma_gamma_fit_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE gamma_gamma_fit(double precision, double precision) IS 'maximum-likelihood fit of the Gamma-Gamma spend model to the clients with frequency > 0 (frequency and monetary as given by rfm())';
 
@@ -841,14 +849,13 @@ CREATE TYPE pareto_nbd AS (
 );
 COMMENT ON TYPE pareto_nbd IS 'fitted Pareto/NBD model: purchase rate ~ Gamma(r, alpha), dropout rate ~ Gamma(s, beta), with the log-likelihood of the fit, the number of clients and whether the optimizer converged';
 
-CREATE FUNCTION cprof_pareto_nbd_fit_final(internal) RETURNS pareto_nbd
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_pareto_nbd_fit_final(internal) IS 'internal: final function of pareto_nbd_fit(): the maximum-likelihood fit';
+CREATE FUNCTION cprof_pareto_nbd_fit_final(cprof_history_state) RETURNS pareto_nbd
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_pareto_nbd_fit_final(cprof_history_state) IS 'internal: final function of pareto_nbd_fit(): the maximum-likelihood fit';
 CREATE AGGREGATE pareto_nbd_fit(frequency double precision, recency double precision, age double precision) (
-    SFUNC = cprof_history_trans, STYPE = internal, SSPACE = 65536,
+    SFUNC = cprof_history_trans, STYPE = cprof_history_state, SSPACE = 65536,
     FINALFUNC = cprof_pareto_nbd_fit_final,
     COMBINEFUNC = cprof_history_combine,
-    SERIALFUNC = cprof_history_serialize, DESERIALFUNC = cprof_history_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE pareto_nbd_fit(double precision, double precision, double precision) IS 'maximum-likelihood fit of the Pareto/NBD model to client histories (frequency, recency, age as given by rfm())';
 
@@ -937,56 +944,65 @@ CREATE FUNCTION allocate_capacity(amount double precision, usage double precisio
 COMMENT ON FUNCTION allocate_capacity(double precision, double precision, double precision, numeric) IS 'window function: usage * amount / capacity (all taken as ::numeric) in multiples of unit, by the largest-remainder method so that the parts add up to the rounded total';
 
 -- idle_capacity(amount, usage, capacity [, unit]): what allocate_capacity
--- leaves unallocated, exactly; negative when usage exceeds capacity.
-CREATE FUNCTION cprof_idle_capacity_trans(internal, numeric, numeric, numeric) RETURNS internal
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_idle_capacity_trans(internal, numeric, numeric, numeric) IS 'internal: transition function of idle_capacity(numeric, numeric, numeric)';
-CREATE FUNCTION cprof_idle_capacity_trans(internal, numeric, numeric, numeric, numeric) RETURNS internal
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_idle_capacity_trans(internal, numeric, numeric, numeric, numeric) IS 'internal: transition function of idle_capacity(numeric, numeric, numeric, numeric)';
-CREATE FUNCTION cprof_idle_capacity_trans(internal, numeric, double precision, double precision) RETURNS internal
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_idle_capacity_trans(internal, numeric, double precision, double precision) IS 'internal: transition function of idle_capacity(numeric, double precision, double precision)';
-CREATE FUNCTION cprof_idle_capacity_trans(internal, numeric, double precision, double precision, numeric) RETURNS internal
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_idle_capacity_trans(internal, numeric, double precision, double precision, numeric) IS 'internal: transition function of idle_capacity(numeric, double precision, double precision, numeric)';
-CREATE FUNCTION cprof_idle_capacity_combine(internal, internal) RETURNS internal
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_idle_capacity_combine(internal, internal) IS 'internal: combine function of idle_capacity()';
-CREATE FUNCTION cprof_idle_capacity_serialize(internal) RETURNS bytea
+-- leaves unallocated, exactly; negative when usage exceeds capacity.  Its
+-- state is a base type, so that Citus can split it (it moves states as
+-- text); one form per overload, each with its own transition symbol.
+CREATE TYPE cprof_idle_capacity_state;
+CREATE FUNCTION cprof_idle_capacity_state_in(cstring) RETURNS cprof_idle_capacity_state
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_idle_capacity_serialize(internal) IS 'internal: serialize function of idle_capacity()';
-CREATE FUNCTION cprof_idle_capacity_deserialize(bytea, internal) RETURNS internal
+COMMENT ON FUNCTION cprof_idle_capacity_state_in(cstring) IS 'input function of cprof_idle_capacity_state: the text form, every invariant checked';
+CREATE FUNCTION cprof_idle_capacity_state_out(cprof_idle_capacity_state) RETURNS cstring
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_idle_capacity_deserialize(bytea, internal) IS 'internal: deserialize function of idle_capacity()';
-CREATE FUNCTION cprof_idle_capacity_final(internal) RETURNS numeric
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
-COMMENT ON FUNCTION cprof_idle_capacity_final(internal) IS 'internal: final function of idle_capacity()';
+COMMENT ON FUNCTION cprof_idle_capacity_state_out(cprof_idle_capacity_state) IS 'output function of cprof_idle_capacity_state: the text form, exact and portable';
+CREATE FUNCTION cprof_idle_capacity_state_recv(internal) RETURNS cprof_idle_capacity_state
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_idle_capacity_state_recv(internal) IS 'receive function of cprof_idle_capacity_state: the binary form, every invariant checked';
+CREATE FUNCTION cprof_idle_capacity_state_send(cprof_idle_capacity_state) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_idle_capacity_state_send(cprof_idle_capacity_state) IS 'send function of cprof_idle_capacity_state: the binary form, portable';
+CREATE TYPE cprof_idle_capacity_state (
+    INPUT = cprof_idle_capacity_state_in, OUTPUT = cprof_idle_capacity_state_out, RECEIVE = cprof_idle_capacity_state_recv, SEND = cprof_idle_capacity_state_send,
+    INTERNALLENGTH = VARIABLE, ALIGNMENT = double, STORAGE = extended);
+COMMENT ON TYPE cprof_idle_capacity_state IS 'state of idle_capacity(): the rows with and without an amount, the pool (amount, capacity, unit) and the exact sum of the usages; text form ''1 numeric_unit rows=3 null_rows=0 amount=250000.00 capacity=1000000 unit=0.05 usage=1234.5/3''';
+CREATE FUNCTION cprof_idle_capacity_trans(cprof_idle_capacity_state, numeric, numeric, numeric) RETURNS cprof_idle_capacity_state
+    AS 'MODULE_PATHNAME', 'cprof_idle_capacity_trans_numeric' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_idle_capacity_trans(cprof_idle_capacity_state, numeric, numeric, numeric) IS 'internal: transition function of idle_capacity(numeric, numeric, numeric)';
+CREATE FUNCTION cprof_idle_capacity_trans(cprof_idle_capacity_state, numeric, numeric, numeric, numeric) RETURNS cprof_idle_capacity_state
+    AS 'MODULE_PATHNAME', 'cprof_idle_capacity_trans_numeric_unit' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_idle_capacity_trans(cprof_idle_capacity_state, numeric, numeric, numeric, numeric) IS 'internal: transition function of idle_capacity(numeric, numeric, numeric, numeric)';
+CREATE FUNCTION cprof_idle_capacity_trans(cprof_idle_capacity_state, numeric, double precision, double precision) RETURNS cprof_idle_capacity_state
+    AS 'MODULE_PATHNAME', 'cprof_idle_capacity_trans_float8' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_idle_capacity_trans(cprof_idle_capacity_state, numeric, double precision, double precision) IS 'internal: transition function of idle_capacity(numeric, double precision, double precision)';
+CREATE FUNCTION cprof_idle_capacity_trans(cprof_idle_capacity_state, numeric, double precision, double precision, numeric) RETURNS cprof_idle_capacity_state
+    AS 'MODULE_PATHNAME', 'cprof_idle_capacity_trans_float8_unit' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_idle_capacity_trans(cprof_idle_capacity_state, numeric, double precision, double precision, numeric) IS 'internal: transition function of idle_capacity(numeric, double precision, double precision, numeric)';
+CREATE FUNCTION cprof_idle_capacity_combine(cprof_idle_capacity_state, cprof_idle_capacity_state) RETURNS cprof_idle_capacity_state
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 100;
+COMMENT ON FUNCTION cprof_idle_capacity_combine(cprof_idle_capacity_state, cprof_idle_capacity_state) IS 'internal: combine function of idle_capacity()';
+CREATE FUNCTION cprof_idle_capacity_final(cprof_idle_capacity_state) RETURNS numeric
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cprof_idle_capacity_final(cprof_idle_capacity_state) IS 'internal: final function of idle_capacity()';
 CREATE AGGREGATE idle_capacity(amount numeric, usage numeric, capacity numeric) (
-    SFUNC = cprof_idle_capacity_trans, STYPE = internal, SSPACE = 96,
+    SFUNC = cprof_idle_capacity_trans, STYPE = cprof_idle_capacity_state, SSPACE = 160,
     FINALFUNC = cprof_idle_capacity_final,
     COMBINEFUNC = cprof_idle_capacity_combine,
-    SERIALFUNC = cprof_idle_capacity_serialize, DESERIALFUNC = cprof_idle_capacity_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE idle_capacity(numeric, numeric, numeric) IS 'amount - the parts allocate_capacity(amount, usage, capacity) gives over the same rows: the cost of unused capacity, exactly; negative when usage exceeds capacity';
 CREATE AGGREGATE idle_capacity(amount numeric, usage numeric, capacity numeric, unit numeric) (
-    SFUNC = cprof_idle_capacity_trans, STYPE = internal, SSPACE = 96,
+    SFUNC = cprof_idle_capacity_trans, STYPE = cprof_idle_capacity_state, SSPACE = 160,
     FINALFUNC = cprof_idle_capacity_final,
     COMBINEFUNC = cprof_idle_capacity_combine,
-    SERIALFUNC = cprof_idle_capacity_serialize, DESERIALFUNC = cprof_idle_capacity_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE idle_capacity(numeric, numeric, numeric, numeric) IS 'amount - the parts allocate_capacity(amount, usage, capacity, unit) gives over the same rows, exactly; negative when usage exceeds capacity';
 CREATE AGGREGATE idle_capacity(amount numeric, usage double precision, capacity double precision) (
-    SFUNC = cprof_idle_capacity_trans, STYPE = internal, SSPACE = 96,
+    SFUNC = cprof_idle_capacity_trans, STYPE = cprof_idle_capacity_state, SSPACE = 160,
     FINALFUNC = cprof_idle_capacity_final,
     COMBINEFUNC = cprof_idle_capacity_combine,
-    SERIALFUNC = cprof_idle_capacity_serialize, DESERIALFUNC = cprof_idle_capacity_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE idle_capacity(numeric, double precision, double precision) IS 'amount - the parts allocate_capacity(amount, usage, capacity) gives over the same rows: the cost of unused capacity, exactly; negative when usage exceeds capacity';
 CREATE AGGREGATE idle_capacity(amount numeric, usage double precision, capacity double precision, unit numeric) (
-    SFUNC = cprof_idle_capacity_trans, STYPE = internal, SSPACE = 96,
+    SFUNC = cprof_idle_capacity_trans, STYPE = cprof_idle_capacity_state, SSPACE = 160,
     FINALFUNC = cprof_idle_capacity_final,
     COMBINEFUNC = cprof_idle_capacity_combine,
-    SERIALFUNC = cprof_idle_capacity_serialize, DESERIALFUNC = cprof_idle_capacity_deserialize,
     PARALLEL = SAFE);
 COMMENT ON AGGREGATE idle_capacity(numeric, double precision, double precision, numeric) IS 'amount - the parts allocate_capacity(amount, usage, capacity, unit) gives over the same rows, exactly; negative when usage exceeds capacity';

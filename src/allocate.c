@@ -14,8 +14,11 @@
  *                                                             window function -> double precision
  *   idle_capacity(amount numeric, usage U, capacity U [, unit numeric])
  *                                                             aggregate -> numeric
- *   cprof_idle_capacity_trans (overloaded on U and the unit),
- *   cprof_idle_capacity_{combine,serialize,deserialize,final}
+ *   type cprof_idle_capacity_state, its functions
+ *   cprof_idle_capacity_state_{in,out,recv,send}
+ *   cprof_idle_capacity_trans (overloaded on U and the unit: C symbols
+ *   cprof_idle_capacity_trans_{numeric,numeric_unit,float8,float8_unit}),
+ *   cprof_idle_capacity_{combine,final}
  * One C function serves every form of a window function: it reads the
  * argument types (AllocArgs).  A double precision amount takes double
  * precision shares only, so that an integer literal amount with numeric or
@@ -84,7 +87,7 @@
  * for the row, so a volatile share expression is refused.
  *
  * idle_capacity keeps the first amount, capacity and unit, the exact sum of
- * the usages (CprofMoney) and row counts (CprofIdleState); its final
+ * the usages and row counts (CprofIdleState, a flat state); its final
  * function computes amount - u * round(|amount| * sum(usage) / (u *
  * capacity)) * sign(amount) in numeric, the same total allocate_capacity
  * distributes.
@@ -95,6 +98,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "common/int.h"
 #include "libpq/pqformat.h"
 #include "miscadmin.h"
 #include "nodes/primnodes.h"
@@ -1409,119 +1413,179 @@ allocate_capacity(PG_FUNCTION_ARGS)
  * ---------------------------------------------------------------------------
  */
 
-/* Per-group state of idle_capacity(); lives in the aggregate context. */
+/*
+ * The state of idle_capacity, cprof_idle_capacity_state: a flat state
+ * (state.c) of the row counts, the exact sum of the usages (a money slot)
+ * and the pool (amount, capacity, unit) of the first row, each numeric in
+ * a part of its own (empty until a row has an amount).  Its form is the
+ * overload: how the capacity is given and whether a unit is; each
+ * overload has its own C symbol (cprof_idle_capacity_trans_<form>).
+ *
+ * Text form (cprof_idle_capacity_state_out; state_io.c has the grammar):
+ *   1 numeric_unit rows=3 null_rows=0 amount=250000.00 capacity=1000000
+ *     unit=0.05 usage=1234.5/3
+ * (on one line): the counts, then, when rows > 0, the pool (a double
+ * precision capacity in its shortest exact form), then the usage sum
+ * (money.c).  Binary form: version, form, the counts (varint), the pool
+ * when rows > 0, the usage sum.
+ */
+#define IDLE_FORM_NUMERIC		0
+#define IDLE_FORM_NUMERIC_UNIT	1
+#define IDLE_FORM_FLOAT8		2
+#define IDLE_FORM_FLOAT8_UNIT	3
+#define IDLE_HAS_UNIT(form)		(((form) & 1) != 0)
+#define IDLE_CAP_FLOAT(form)	(((form) & 2) != 0)
+
+/* Parts of the state. */
+#define IDLE_PART_USAGE		0	/* the rarely needed part of usage */
+#define IDLE_PART_AMOUNT	1	/* the amount (rows > 0) */
+#define IDLE_PART_CAPACITY	2	/* the numeric capacity (numeric forms, rows > 0) */
+#define IDLE_PART_UNIT		3	/* the unit (unit forms, rows > 0) */
+#define IDLE_NPARTS			4
+
+/* Per-group state of idle_capacity(): a flat state with four parts. */
 typedef struct CprofIdleState
 {
+	CprofFlatHeader hdr;
+	uint32		part_end[IDLE_NPARTS];
 	int64		rows;			/* rows with a non-NULL amount */
 	int64		null_rows;		/* rows with a NULL amount */
-	Numeric		amount;			/* the pool's amount (rows > 0) */
-	bool		cap_float;		/* capacity given as double precision */
-	double		cap_f;			/* ... its value */
-	Numeric		cap_n;			/* the numeric capacity (rows > 0, !cap_float) */
-	Numeric		unit;			/* the unit, or NULL */
-	CprofMoney	usage;			/* exact sum of the non-NULL usages */
+	double		cap_f;			/* double precision forms, rows > 0: the
+								 * capacity; else 0 */
+	CprofMoneySlot usage;		/* exact sum of the non-NULL usages */
 } CprofIdleState;
 
-static Numeric
-copy_numeric(Numeric n, MemoryContext cxt)
-{
-	MemoryContext old = MemoryContextSwitchTo(cxt);
-	Numeric		c = DatumGetNumeric(datumCopy(NumericGetDatum(n), false, -1));
+static const CprofFlatHeader idle_header[] = {
+	CPROF_FLAT_HEADER(CPROF_FAMILY_IDLE_CAPACITY, IDLE_FORM_NUMERIC, IDLE_NPARTS, sizeof(CprofIdleState)),
+	CPROF_FLAT_HEADER(CPROF_FAMILY_IDLE_CAPACITY, IDLE_FORM_NUMERIC_UNIT, IDLE_NPARTS, sizeof(CprofIdleState)),
+	CPROF_FLAT_HEADER(CPROF_FAMILY_IDLE_CAPACITY, IDLE_FORM_FLOAT8, IDLE_NPARTS, sizeof(CprofIdleState)),
+	CPROF_FLAT_HEADER(CPROF_FAMILY_IDLE_CAPACITY, IDLE_FORM_FLOAT8_UNIT, IDLE_NPARTS, sizeof(CprofIdleState))
+};
+static const CprofFlatKind idle_kind = {CPROF_FAMILY_IDLE_CAPACITY, 4, idle_header, "idle_capacity"};
 
-	MemoryContextSwitchTo(old);
-	return c;
+static const char *const idle_forms[] = {"numeric", "numeric_unit", "float8", "float8_unit"};
+
+#define IDLE(ref)		((CprofIdleState *) (ref).st)
+#define IDLE_USAGE		offsetof(CprofIdleState, usage)
+
+/* The numeric in part k of a state, or NULL when the part is empty. */
+static Numeric
+idle_numeric(const CprofIdleState *st, int k)
+{
+	if (cprof_state_part_len(&st->hdr, k) == 0)
+		return NULL;
+	return (Numeric) cprof_state_part(&st->hdr, k);
+}
+
+/* Store n (with a 4-byte header) in part k of ref's state (it may move). */
+static void
+idle_set_numeric(CprofStateRef *ref, int k, Numeric n)
+{
+	cprof_state_resize_part(ref, k, VARSIZE(n));
+	memcpy(cprof_state_part(ref->st, k), n, VARSIZE(n));
+}
+
+/* A new empty state of the given form in ref. */
+static void
+idle_state_new(CprofStateRef *ref, int form)
+{
+	cprof_state_new(ref, form, NULL);
+	money_slot_init(&IDLE(*ref)->usage, IDLE_PART_USAGE);
 }
 
 static void
 idle_mixed_null(const CprofIdleState *st)
 {
 	if (st->rows > 0 && st->null_rows > 0)
-		differs("amount", value_text(NumericGetDatum(st->amount), NUMERICOID), "NULL");
+		differs("amount", value_text(NumericGetDatum(idle_numeric(st, IDLE_PART_AMOUNT)), NUMERICOID),
+				"NULL");
 }
 
 /*
- * Fold the pool of one row or one state (amount, capacity, unit) into st:
- * the first one is kept, every later one must be the same.
+ * Fold the pool of one row or one state (amount, capacity as cap_f or
+ * cap_n by the form, unit or NULL by the form) into ref's state: the first
+ * one is kept, every later one must be the same (the state may move).
  */
 static void
-idle_pool(CprofIdleState *st, Numeric amount, bool cap_float, double cap_f,
-		  Numeric cap_n, Numeric unit, MemoryContext cxt)
+idle_pool(CprofStateRef *ref, Numeric amount, double cap_f, Numeric cap_n,
+		  Numeric unit)
 {
+	const CprofIdleState *st = IDLE(*ref);
+	bool		cap_float = IDLE_CAP_FLOAT(st->hdr.form);
+	Numeric		st_cap;
+	Numeric		st_unit;
+
 	if (st->rows == 0)
 	{
-		st->amount = copy_numeric(amount, cxt);
-		st->cap_float = cap_float;
-		st->cap_f = cap_f;
-		st->cap_n = cap_float ? NULL : copy_numeric(cap_n, cxt);
-		st->unit = unit == NULL ? NULL : copy_numeric(unit, cxt);
+		idle_set_numeric(ref, IDLE_PART_AMOUNT, amount);
+		if (cap_float)
+			IDLE(*ref)->cap_f = cap_f;
+		else
+			idle_set_numeric(ref, IDLE_PART_CAPACITY, cap_n);
+		if (unit != NULL)
+			idle_set_numeric(ref, IDLE_PART_UNIT, unit);
 		return;
 	}
-	if (!numeric_same(NumericGetDatum(amount), NumericGetDatum(st->amount), true))
-		differs("amount", value_text(NumericGetDatum(st->amount), NUMERICOID),
+	if (!numeric_same(NumericGetDatum(amount), NumericGetDatum(idle_numeric(st, IDLE_PART_AMOUNT)), true))
+		differs("amount", value_text(NumericGetDatum(idle_numeric(st, IDLE_PART_AMOUNT)), NUMERICOID),
 				value_text(NumericGetDatum(amount), NUMERICOID));
-	if (cap_float != st->cap_float)
-		cprof_state_mismatch("idle_capacity");
+	st_cap = idle_numeric(st, IDLE_PART_CAPACITY);
 	if (cap_float ? cap_f != st->cap_f
-		: !numeric_same(NumericGetDatum(cap_n), NumericGetDatum(st->cap_n), false))
+		: !numeric_same(NumericGetDatum(cap_n), NumericGetDatum(st_cap), false))
 		differs("capacity",
 				cap_float ? float8out_internal(st->cap_f)
-				: value_text(NumericGetDatum(st->cap_n), NUMERICOID),
+				: value_text(NumericGetDatum(st_cap), NUMERICOID),
 				cap_float ? float8out_internal(cap_f)
 				: value_text(NumericGetDatum(cap_n), NUMERICOID));
-	if ((unit == NULL) != (st->unit == NULL))
-		cprof_state_mismatch("idle_capacity");
-	if (unit != NULL && !numeric_same(NumericGetDatum(unit), NumericGetDatum(st->unit), false))
-		differs("unit", value_text(NumericGetDatum(st->unit), NUMERICOID),
+	st_unit = idle_numeric(st, IDLE_PART_UNIT);
+	if (unit != NULL && !numeric_same(NumericGetDatum(unit), NumericGetDatum(st_unit), false))
+		differs("unit", value_text(NumericGetDatum(st_unit), NUMERICOID),
 				value_text(NumericGetDatum(unit), NUMERICOID));
 }
 
-PG_FUNCTION_INFO_V1(cprof_idle_capacity_trans);
-/* Transition function of idle_capacity(amount, usage, capacity [, unit]). */
-Datum
-cprof_idle_capacity_trans(PG_FUNCTION_ARGS)
+/* The transition step of every form of idle_capacity(amount, usage, capacity [, unit]). */
+static Datum
+idle_step(FunctionCallInfo fcinfo, int form)
 {
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_idle_capacity_trans");
-	CprofIdleState *st = PG_ARGISNULL(0) ? NULL : (CprofIdleState *) PG_GETARG_POINTER(0);
-	Oid			type = get_fn_expr_argtype(fcinfo->flinfo, 2);
-	Datum		amount = PG_GETARG_DATUM(1);
+	MemoryContext aggcxt;
+	CprofStateMode mode = cprof_state_mode(fcinfo, &aggcxt);
+	CprofStateRef ref;
+	bool		have = cprof_state_begin(fcinfo, mode, aggcxt, &idle_kind, form, &ref);
+	Oid			type = IDLE_CAP_FLOAT(form) ? FLOAT8OID : NUMERICOID;
+	const CprofIdleState *st;
+	Datum		amount;
 	Datum		cap;
-	Numeric		unit = NULL;
 
-	if (type != NUMERICOID && type != FLOAT8OID)
-		elog(ERROR, "cprof_idle_capacity_trans called with usage type %u", type);
-	if (st == NULL)
-	{
-		st = MemoryContextAllocZero(aggcxt, sizeof(CprofIdleState));
-		money_init(&st->usage);
-	}
+	if (!have)
+		idle_state_new(&ref, form);
 	if (PG_ARGISNULL(1))
 	{
-		st->null_rows++;
-		idle_mixed_null(st);
-		PG_RETURN_POINTER(st);
+		IDLE(ref)->null_rows++;
+		idle_mixed_null(IDLE(ref));
+		PG_RETURN_POINTER(ref.st);
 	}
 	if (PG_ARGISNULL(3))
 		null_param("capacity", HINT_CAPACITY);
-	cap = PG_GETARG_DATUM(3);
-	if (PG_NARGS() > 4 && PG_ARGISNULL(4))
+	if (IDLE_HAS_UNIT(form) && PG_ARGISNULL(4))
 		null_param("unit", HINT_UNIT);
+	amount = PG_GETARG_DATUM(1);
+	cap = PG_GETARG_DATUM(3);
+	st = IDLE(ref);
 	/* the common case: the pool of the rows before, already checked */
 	if (st->rows == 0 ||
-		!numeric_same(amount, NumericGetDatum(st->amount), true) ||
+		!numeric_same(amount, NumericGetDatum(idle_numeric(st, IDLE_PART_AMOUNT)), true) ||
 		(type == FLOAT8OID ? DatumGetFloat8(cap) != st->cap_f
-		 : !numeric_same(cap, NumericGetDatum(st->cap_n), false)) ||
-		(PG_NARGS() > 4 && !numeric_same(PG_GETARG_DATUM(4), NumericGetDatum(st->unit), false)))
+		 : !numeric_same(cap, NumericGetDatum(idle_numeric(st, IDLE_PART_CAPACITY)), false)) ||
+		(IDLE_HAS_UNIT(form) &&
+		 !numeric_same(PG_GETARG_DATUM(4), NumericGetDatum(idle_numeric(st, IDLE_PART_UNIT)), false)))
 	{
 		check_amount(amount, NUMERICOID);
 		check_capacity(cap, type);
-		if (PG_NARGS() > 4)
-		{
+		if (IDLE_HAS_UNIT(form))
 			check_unit(PG_GETARG_DATUM(4));
-			unit = PG_GETARG_NUMERIC(4);
-		}
-		idle_pool(st, DatumGetNumeric(amount), type == FLOAT8OID,
-				  type == FLOAT8OID ? DatumGetFloat8(cap) : 0,
-				  type == FLOAT8OID ? NULL : DatumGetNumeric(cap), unit, aggcxt);
+		idle_pool(&ref, PG_GETARG_NUMERIC(1), type == FLOAT8OID ? DatumGetFloat8(cap) : 0,
+				  type == FLOAT8OID ? NULL : PG_GETARG_NUMERIC(3),
+				  IDLE_HAS_UNIT(form) ? PG_GETARG_NUMERIC(4) : NULL);
 	}
 	if (!PG_ARGISNULL(2))
 	{
@@ -1531,177 +1595,372 @@ cprof_idle_capacity_trans(PG_FUNCTION_ARGS)
 
 		/* a usage that fits is checked by share_int128; others in numeric */
 		if (type == NUMERICOID && share_int128(d, type, "usage", &v, &scale))
-			money_add_numeric(&st->usage, d, false, aggcxt);
+			money_slot_add_numeric(&ref, IDLE_USAGE, d, false);
 		else
 		{
 			Numeric		n = share_numeric(d, type, "usage");
 
-			money_add_numeric(&st->usage, NumericGetDatum(n), false, aggcxt);
+			money_slot_add_numeric(&ref, IDLE_USAGE, NumericGetDatum(n), false);
 			if (type == FLOAT8OID)
 				pfree(n);
 		}
 	}
-	st->rows++;
-	idle_mixed_null(st);
-	PG_RETURN_POINTER(st);
+	IDLE(ref)->rows++;
+	idle_mixed_null(IDLE(ref));
+	PG_RETURN_POINTER(ref.st);
+}
+
+PG_FUNCTION_INFO_V1(cprof_idle_capacity_trans_numeric);
+/* Transition function of idle_capacity(numeric, numeric, numeric). */
+Datum
+cprof_idle_capacity_trans_numeric(PG_FUNCTION_ARGS)
+{
+	return idle_step(fcinfo, IDLE_FORM_NUMERIC);
+}
+
+PG_FUNCTION_INFO_V1(cprof_idle_capacity_trans_numeric_unit);
+/* Transition function of idle_capacity(numeric, numeric, numeric, numeric). */
+Datum
+cprof_idle_capacity_trans_numeric_unit(PG_FUNCTION_ARGS)
+{
+	return idle_step(fcinfo, IDLE_FORM_NUMERIC_UNIT);
+}
+
+PG_FUNCTION_INFO_V1(cprof_idle_capacity_trans_float8);
+/* Transition function of idle_capacity(numeric, double precision, double precision). */
+Datum
+cprof_idle_capacity_trans_float8(PG_FUNCTION_ARGS)
+{
+	return idle_step(fcinfo, IDLE_FORM_FLOAT8);
+}
+
+PG_FUNCTION_INFO_V1(cprof_idle_capacity_trans_float8_unit);
+/*
+ * Transition function of idle_capacity(numeric, double precision, double
+ * precision, numeric).
+ */
+Datum
+cprof_idle_capacity_trans_float8_unit(PG_FUNCTION_ARGS)
+{
+	return idle_step(fcinfo, IDLE_FORM_FLOAT8_UNIT);
 }
 
 PG_FUNCTION_INFO_V1(cprof_idle_capacity_combine);
-/* Combine function of idle_capacity(). */
+/*
+ * Combine function of idle_capacity(): the counts and the usage sums
+ * added, the pools the same.  STRICT.
+ */
 Datum
 cprof_idle_capacity_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_idle_capacity_combine");
-	CprofIdleState *s1 = PG_ARGISNULL(0) ? NULL : (CprofIdleState *) PG_GETARG_POINTER(0);
-	CprofIdleState *s2 = PG_ARGISNULL(1) ? NULL : (CprofIdleState *) PG_GETARG_POINTER(1);
+	MemoryContext aggcxt;
+	CprofStateMode mode = cprof_state_mode(fcinfo, &aggcxt);
+	CprofStateRef ref;
+	const CprofIdleState *s2;
+	int64		rows,
+				null_rows;
+	Datum		result;
 
-	if (s2 == NULL)
+	if (cprof_combine_null_cases(fcinfo, &result))
+		return result;
+	s2 = (const CprofIdleState *) cprof_state_arg(fcinfo, 1, &idle_kind);
+	if (!cprof_state_begin(fcinfo, mode, aggcxt, &idle_kind, s2->hdr.form, &ref))
 	{
-		if (s1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s1);
+		cprof_state_copy_into(&ref, &s2->hdr);
+		PG_RETURN_POINTER(ref.st);
 	}
-	if (s1 == NULL)
-	{
-		s1 = MemoryContextAllocZero(aggcxt, sizeof(CprofIdleState));
-		money_init(&s1->usage);
-	}
+	if (pg_add_s64_overflow(IDLE(ref)->rows, s2->rows, &rows) ||
+		pg_add_s64_overflow(IDLE(ref)->null_rows, s2->null_rows, &null_rows))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("idle_capacity row count out of range")));
 	if (s2->rows > 0)
-		idle_pool(s1, s2->amount, s2->cap_float, s2->cap_f, s2->cap_n, s2->unit, aggcxt);
-	money_add_money(&s1->usage, &s2->usage, false, aggcxt);
-	s1->rows += s2->rows;
-	s1->null_rows += s2->null_rows;
-	idle_mixed_null(s1);
-	PG_RETURN_POINTER(s1);
+		idle_pool(&ref, idle_numeric(s2, IDLE_PART_AMOUNT), s2->cap_f,
+				  idle_numeric(s2, IDLE_PART_CAPACITY), idle_numeric(s2, IDLE_PART_UNIT));
+	money_slot_add_slot(&ref, IDLE_USAGE, &s2->hdr, &s2->usage);
+	IDLE(ref)->rows = rows;
+	IDLE(ref)->null_rows = null_rows;
+	idle_mixed_null(IDLE(ref));
+	PG_RETURN_POINTER(ref.st);
 }
 
-#define IDLE_HAS_UNIT	0x01
-#define IDLE_CAP_FLOAT	0x02
-
-PG_FUNCTION_INFO_V1(cprof_idle_capacity_serialize);
 /*
- * Serialize function of idle_capacity(): version byte, the two counts, a
- * flag byte, then (when rows > 0) the amount, the capacity and the unit,
- * and the usage sum.
+ * Every invariant of a state: counts not negative and not both non-zero
+ * (a pool's amount is NULL on every row or on none); when rows > 0 a
+ * finite amount, a positive finite capacity in the form's type and a
+ * positive finite unit exactly when the form has one, else no pool; a
+ * usage sum of at most 'rows' finite, non-negative values.  NULL if they
+ * hold, else what is wrong.
  */
-Datum
-cprof_idle_capacity_serialize(PG_FUNCTION_ARGS)
+static const char *
+idle_check(const CprofIdleState *st)
 {
-	CprofIdleState *st = (CprofIdleState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
+	int			form = st->hdr.form;
+	Numeric		amount = idle_numeric(st, IDLE_PART_AMOUNT);
+	Numeric		cap = idle_numeric(st, IDLE_PART_CAPACITY);
+	Numeric		unit = idle_numeric(st, IDLE_PART_UNIT);
+	CprofMoney	m;
+	const char *bad;
 
-	cprof_agg_context(fcinfo, "cprof_idle_capacity_serialize");
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, IDLE_STATE_VERSION);
-	cprof_send_varint(&buf, st->rows);
-	cprof_send_varint(&buf, st->null_rows);
-	pq_sendbyte(&buf, (st->unit != NULL ? IDLE_HAS_UNIT : 0) |
-				(st->cap_float ? IDLE_CAP_FLOAT : 0));
-	if (st->rows > 0)
+	if (st->rows < 0 || st->null_rows < 0 || (st->rows > 0 && st->null_rows > 0))
+		return "The row counts are negative, or count rows with and without an amount.";
+	if (st->rows == 0)
 	{
-		cprof_send_numeric(&buf, st->amount);
-		if (st->cap_float)
-			cprof_send_float8(&buf, st->cap_f);
-		else
-			cprof_send_numeric(&buf, st->cap_n);
-		if (st->unit != NULL)
-			cprof_send_numeric(&buf, st->unit);
+		if (amount != NULL || cap != NULL || unit != NULL || st->cap_f != 0)
+			return "A state without an amount has a pool.";
 	}
-	money_send(&buf, &st->usage);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+	else
+	{
+		if (amount == NULL || !numeric_finite(amount))
+			return "The amount is missing or not finite.";
+		if (IDLE_CAP_FLOAT(form) ? cap != NULL || !(st->cap_f > 0 && isfinite(st->cap_f))
+			: cap == NULL || st->cap_f != 0 || !numeric_finite(cap) || numeric_sign_of(cap) <= 0)
+			return "The capacity is missing, of the wrong type, or not positive and finite.";
+		if (IDLE_HAS_UNIT(form) ? unit == NULL || !numeric_finite(unit) || numeric_sign_of(unit) <= 0
+			: unit != NULL)
+			return "The unit is missing where the form has one, or not positive and finite.";
+	}
+	if (st->usage.part != IDLE_PART_USAGE)
+		return "The usage sum refers to another part.";
+	money_slot_view(&st->hdr, &st->usage, &m);
+	if ((bad = money_check(&m, st->rows, true)) != NULL)
+		return bad;
+	if (money_sign(&m) < 0)
+		return "The usage sum is negative.";
+	return NULL;
 }
 
+/* The pool and counts of a state read from a text or binary form. */
+static CprofIdleState *
+idle_from_fields(int form, int64 rows, int64 null_rows, Numeric amount,
+				 double cap_f, Numeric cap_n, Numeric unit, const CprofMoney *usage)
+{
+	CprofStateRef ref = {NULL, CPROF_STATE_COPY, NULL, &idle_kind};
+
+	idle_state_new(&ref, form);
+	IDLE(ref)->rows = rows;
+	IDLE(ref)->null_rows = null_rows;
+	IDLE(ref)->cap_f = cap_f;
+	if (amount != NULL)
+		idle_set_numeric(&ref, IDLE_PART_AMOUNT, amount);
+	if (cap_n != NULL)
+		idle_set_numeric(&ref, IDLE_PART_CAPACITY, cap_n);
+	if (unit != NULL)
+		idle_set_numeric(&ref, IDLE_PART_UNIT, unit);
+	money_slot_set(&ref, IDLE_USAGE, usage);
+	return IDLE(ref);
+}
+
+/* The binary form (see the state's comment). */
 static void
-idle_bad_state(const char *detail)
+idle_send(StringInfo buf, const CprofIdleState *st)
 {
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid idle_capacity aggregate state"),
-			 errdetail("%s", detail)));
-}
+	int			form = st->hdr.form;
+	CprofMoney	m;
 
-PG_FUNCTION_INFO_V1(cprof_idle_capacity_deserialize);
-/* Deserialize function of idle_capacity(): every field checked. */
-Datum
-cprof_idle_capacity_deserialize(PG_FUNCTION_ARGS)
-{
-	bytea	   *bytes = PG_GETARG_BYTEA_PP(0);
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_idle_capacity_deserialize");
-	StringInfoData buf;
-	CprofIdleState *st;
-	int			flags;
-
-	cprof_recv_begin(&buf, bytes, IDLE_STATE_VERSION, "idle_capacity");
-	st = palloc0(sizeof(CprofIdleState));
-	st->rows = cprof_recv_varint(&buf);
-	st->null_rows = cprof_recv_varint(&buf);
-	flags = cprof_recv_byte(&buf);
-	if (st->rows < 0 || st->null_rows < 0 || (flags & ~(IDLE_HAS_UNIT | IDLE_CAP_FLOAT)) != 0)
-		idle_bad_state("The idle_capacity state has a negative count or unknown flags.");
-	st->cap_float = (flags & IDLE_CAP_FLOAT) != 0;
+	pq_sendbyte(buf, IDLE_STATE_VERSION);
+	pq_sendbyte(buf, form);
+	cprof_send_varint(buf, st->rows);
+	cprof_send_varint(buf, st->null_rows);
 	if (st->rows > 0)
 	{
-		st->amount = cprof_recv_numeric(&buf);
-		if (st->cap_float)
-			st->cap_f = cprof_recv_float8(&buf);
+		cprof_send_numeric(buf, idle_numeric(st, IDLE_PART_AMOUNT));
+		if (IDLE_CAP_FLOAT(form))
+			cprof_send_float8(buf, st->cap_f);
 		else
-			st->cap_n = cprof_recv_numeric(&buf);
-		if (flags & IDLE_HAS_UNIT)
-			st->unit = cprof_recv_numeric(&buf);
-		if (!numeric_finite(st->amount) ||
-			(st->cap_float ? !(st->cap_f > 0 && isfinite(st->cap_f))
-			 : !numeric_finite(st->cap_n) || numeric_sign_of(st->cap_n) <= 0) ||
-			(st->unit != NULL && (!numeric_finite(st->unit) || numeric_sign_of(st->unit) <= 0)))
-			idle_bad_state("The idle_capacity state has an amount that is not finite, or a capacity or unit that is not positive.");
+			cprof_send_numeric(buf, idle_numeric(st, IDLE_PART_CAPACITY));
+		if (IDLE_HAS_UNIT(form))
+			cprof_send_numeric(buf, idle_numeric(st, IDLE_PART_UNIT));
 	}
-	money_recv(&buf, &st->usage, aggcxt);
-	cprof_recv_end(&buf);
-	{
-		Numeric		u = money_result(&st->usage);
+	money_slot_view(&st->hdr, &st->usage, &m);
+	money_send(buf, &m);
+}
 
-		if (!numeric_finite(u) || numeric_sign_of(u) < 0)
-			idle_bad_state("The idle_capacity state has a negative or non-finite usage.");
+/* Read the binary form into a new state, every invariant checked. */
+static CprofIdleState *
+idle_recv(StringInfo buf, const char *type)
+{
+	int			form;
+	int64		rows,
+				null_rows;
+	Numeric		amount = NULL,
+				cap_n = NULL,
+				unit = NULL;
+	double		cap_f = 0;
+	CprofMoney	usage;
+	CprofIdleState *st;
+	const char *bad;
+
+	cprof_recv_version(buf, IDLE_STATE_VERSION, type);
+	form = cprof_recv_byte(buf);
+	if (form < 0 || form >= (int) lengthof(idle_forms))
+		cprof_binary_invalid(type, "The form of the state is unknown.");
+	rows = cprof_recv_varint(buf);
+	null_rows = cprof_recv_varint(buf);
+	if (rows > 0)
+	{
+		amount = cprof_recv_numeric(buf);
+		if (IDLE_CAP_FLOAT(form))
+			cap_f = cprof_recv_float8(buf);
+		else
+			cap_n = cprof_recv_numeric(buf);
+		if (IDLE_HAS_UNIT(form))
+			unit = cprof_recv_numeric(buf);
 	}
+	money_recv(buf, &usage, CurrentMemoryContext);
+	cprof_recv_end(buf);
+	if (rows < 0 || null_rows < 0)
+		cprof_binary_invalid(type, "The row counts are negative.");
+	st = idle_from_fields(form, rows, null_rows, amount, cap_f, cap_n, unit, &usage);
+	if ((bad = idle_check(st)) != NULL)
+		cprof_binary_invalid(type, bad);
+	return st;
+}
+
+PG_FUNCTION_INFO_V1(cprof_idle_capacity_state_in);
+/* Input function of cprof_idle_capacity_state: every invariant checked. */
+Datum
+cprof_idle_capacity_state_in(PG_FUNCTION_ARGS)
+{
+	CprofTextReader rd;
+	int			form;
+	int64		rows,
+				null_rows;
+	Numeric		amount = NULL,
+				cap_n = NULL,
+				unit = NULL;
+	double		cap_f = 0;
+	CprofMoney	usage;
+	CprofIdleState *st;
+	const char *bad;
+
+	form = cprof_text_open(&rd, PG_GETARG_CSTRING(0), "cprof_idle_capacity_state",
+						   IDLE_STATE_VERSION, idle_forms, lengthof(idle_forms));
+	cprof_text_expect_key(&rd, "rows");
+	rows = cprof_text_int64(&rd);
+	cprof_text_expect_key(&rd, "null_rows");
+	null_rows = cprof_text_int64(&rd);
+	if (rows < 0 || null_rows < 0)
+		cprof_text_invalid(&rd, "The row counts are negative.");
+	if (rows > 0)
+	{
+		cprof_text_expect_key(&rd, "amount");
+		amount = cprof_text_numeric(&rd);
+		cprof_text_expect_key(&rd, "capacity");
+		if (IDLE_CAP_FLOAT(form))
+			cap_f = cprof_text_double_in(&rd);
+		else
+			cap_n = cprof_text_numeric(&rd);
+		if (IDLE_HAS_UNIT(form))
+		{
+			cprof_text_expect_key(&rd, "unit");
+			unit = cprof_text_numeric(&rd);
+		}
+	}
+	cprof_text_expect_key(&rd, "usage");
+	money_text_in(&rd, &usage);
+	cprof_text_close(&rd);
+	st = idle_from_fields(form, rows, null_rows, amount, cap_f, cap_n, unit, &usage);
+	if ((bad = idle_check(st)) != NULL)
+		cprof_text_invalid(&rd, bad);
 	PG_RETURN_POINTER(st);
+}
+
+PG_FUNCTION_INFO_V1(cprof_idle_capacity_state_out);
+/* Output function of cprof_idle_capacity_state: the text form. */
+Datum
+cprof_idle_capacity_state_out(PG_FUNCTION_ARGS)
+{
+	const CprofIdleState *st = (const CprofIdleState *) cprof_state_arg(fcinfo, 0, &idle_kind);
+	int			form = st->hdr.form;
+	StringInfoData buf;
+	CprofMoney	m;
+
+	initStringInfo(&buf);
+	cprof_text_begin(&buf, IDLE_STATE_VERSION, idle_forms[form]);
+	cprof_text_key(&buf, "rows");
+	appendStringInfo(&buf, INT64_FORMAT, st->rows);
+	cprof_text_key(&buf, "null_rows");
+	appendStringInfo(&buf, INT64_FORMAT, st->null_rows);
+	if (st->rows > 0)
+	{
+		cprof_text_key(&buf, "amount");
+		appendStringInfoString(&buf, value_text(NumericGetDatum(idle_numeric(st, IDLE_PART_AMOUNT)), NUMERICOID));
+		cprof_text_key(&buf, "capacity");
+		if (IDLE_CAP_FLOAT(form))
+			cprof_text_double(&buf, st->cap_f);
+		else
+			appendStringInfoString(&buf, value_text(NumericGetDatum(idle_numeric(st, IDLE_PART_CAPACITY)), NUMERICOID));
+		if (IDLE_HAS_UNIT(form))
+		{
+			cprof_text_key(&buf, "unit");
+			appendStringInfoString(&buf, value_text(NumericGetDatum(idle_numeric(st, IDLE_PART_UNIT)), NUMERICOID));
+		}
+	}
+	cprof_text_key(&buf, "usage");
+	money_slot_view(&st->hdr, &st->usage, &m);
+	money_text_out(&buf, &m);
+	PG_RETURN_CSTRING(buf.data);
+}
+
+PG_FUNCTION_INFO_V1(cprof_idle_capacity_state_recv);
+/* Receive function of cprof_idle_capacity_state, every invariant checked. */
+Datum
+cprof_idle_capacity_state_recv(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_POINTER(idle_recv((StringInfo) PG_GETARG_POINTER(0), "cprof_idle_capacity_state"));
+}
+
+PG_FUNCTION_INFO_V1(cprof_idle_capacity_state_send);
+/* Send function of cprof_idle_capacity_state. */
+Datum
+cprof_idle_capacity_state_send(PG_FUNCTION_ARGS)
+{
+	StringInfoData buf;
+
+	pq_begintypsend(&buf);
+	idle_send(&buf, (const CprofIdleState *) cprof_state_arg(fcinfo, 0, &idle_kind));
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
 PG_FUNCTION_INFO_V1(cprof_idle_capacity_final);
 /*
  * Final function of idle_capacity(): amount - (the total allocate_capacity
- * distributes), NULL for no row or a NULL amount.
+ * distributes), NULL for no row or a NULL amount.  Only reads the state.
  */
 Datum
 cprof_idle_capacity_final(PG_FUNCTION_ARGS)
 {
-	CprofIdleState *st;
+	const CprofIdleState *st = (const CprofIdleState *) cprof_state_arg(fcinfo, 0, &idle_kind);
 	ExactPool	pool;
+	CprofMoney	usage;
 	int			scale;
-	Numeric		u,
+	Numeric		amount,
+				u,
 				N,
 				D,
 				two = int64_to_numeric(2),
 				E,
 				T;
 
-	cprof_agg_context(fcinfo, "cprof_idle_capacity_final");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	st = (CprofIdleState *) PG_GETARG_POINTER(0);
 	if (st->rows == 0)
 		PG_RETURN_NULL();
-	pool.amount = st->amount;
-	pool.unit = st->unit;
-	pool.capacity = st->cap_float ? cprof_float8_to_numeric(st->cap_f) : st->cap_n;
+	amount = idle_numeric(st, IDLE_PART_AMOUNT);
+	pool.amount = amount;
+	pool.unit = idle_numeric(st, IDLE_PART_UNIT);
+	pool.capacity = IDLE_CAP_FLOAT(st->hdr.form) ? cprof_float8_to_numeric(st->cap_f)
+		: idle_numeric(st, IDLE_PART_CAPACITY);
+	money_slot_view(&st->hdr, &st->usage, &usage);
 	u = pool_unit(&pool, &scale);
 	/* E = round(|amount| * usage / (u * capacity)), half up */
-	N = num_mul(DatumGetNumeric(DirectFunctionCall1(numeric_abs, NumericGetDatum(st->amount))),
-				money_result(&st->usage));
+	N = num_mul(DatumGetNumeric(DirectFunctionCall1(numeric_abs, NumericGetDatum(amount))),
+				money_result(&usage));
 	D = num_mul(u, pool.capacity);
 	E = num_div_floor(num_add(num_mul(two, N), D), num_mul(two, D));
 	T = num_mul(E, u);
-	if (numeric_sign_of(st->amount) < 0)
+	if (numeric_sign_of(amount) < 0)
 		T = DatumGetNumeric(DirectFunctionCall1(numeric_uminus, NumericGetDatum(T)));
 	PG_RETURN_DATUM(DirectFunctionCall2(numeric_round,
-										NumericGetDatum(num_sub(st->amount, T)),
+										NumericGetDatum(num_sub(amount, T)),
 										Int32GetDatum(scale)));
 }

@@ -29,7 +29,7 @@
  * frequency and evaluation, so an evaluation costs a bounded amount per
  * distinct history.
  *
- * Aggregate state: CprofHistState (history.c), the multiset of histories
+ * Aggregate state: cprof_history_state (history.c), the multiset of histories
  * (x, t_x, T) as (x, y, z) with counts.  The fit is fit.c's driver over
  * log(r, alpha, a, b), described in bgnbd_model below with its start and
  * the limits it may run to (a and b growing together: one dropout
@@ -260,6 +260,7 @@ static const CprofFitModel bgnbd_model = {
 	.name = "bgnbd_fit",
 	.nparams = 4,
 	.param_names = {"r", "alpha", "a", "b"},
+	.form = CPROF_HIST_PURCHASE,
 	.valid = cprof_history_valid,
 	.start = bgnbd_start,
 	.make_data = cprof_hist_groups_new,

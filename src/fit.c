@@ -8,9 +8,9 @@
  * every parameter stays positive); the objective is minus the mean
  * log-likelihood per client, so that tolerances do not depend on the
  * number of clients.  The driver:
- *   1. checks that every entry of the state obeys the model's rule (a final
- *      may be handed any state its deserialize function, or another fit's
- *      transition, produced), sorts and merges a copy of the histories;
+ *   1. reads the state's histories sorted and distinct (history.c; the
+ *      state is never modified), of the model's form, and checks that
+ *      every entry obeys the model's rule;
  *   2. runs Nelder-Mead from the model's start on a deterministic sample of
  *      at most model->nm_sample distinct histories (every k-th of the
  *      sorted histories), which only has to find the basin;
@@ -541,8 +541,8 @@ describe_params(const CprofFitModel *model, const double *params)
 Datum
 cprof_fit_final(FunctionCallInfo fcinfo, const CprofFitModel *model)
 {
-	CprofHistState *st = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
-	CprofHistState *h;
+	CprofHistories hist,
+			   *h = &hist;
 	FitRun		run;
 	FitData		full,
 				hess;
@@ -563,7 +563,11 @@ cprof_fit_final(FunctionCallInfo fcinfo, const CprofFitModel *model)
 	int64		i;
 	int			j;
 
-	if (st == NULL || st->clients == 0)
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	/* sorted and distinct; a state of another fit is rejected here */
+	cprof_hist_arg(fcinfo, 0, model->form, h);
+	if (h->clients == 0)
 		PG_RETURN_NULL();
 	Assert(model->nparams <= CPROF_FIT_MAX_PARAMS);
 	Assert(model->nlimits <= CPROF_FIT_MAX_LIMITS);
@@ -571,17 +575,15 @@ cprof_fit_final(FunctionCallInfo fcinfo, const CprofFitModel *model)
 		elog(ERROR, "return type must be a row type");
 	tupdesc = BlessTupleDesc(tupdesc);
 
-	/* a state of another fit, or a crafted one, is rejected here */
-	for (i = 0; i < st->n; i++)
-		if (!model->valid(&st->e[i]))
+	/* every way into a state checks its entries; a last line of defence */
+	for (i = 0; i < h->n; i++)
+		if (!model->valid(&h->e[i]))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 					 errmsg("invalid cprof aggregate state"),
 					 errdetail("The state handed to the final function of %s holds a history %s does not accept.",
 							   model->name, model->name)));
 
-	/* sort and merge a copy: the final function never modifies the state */
-	h = cprof_hist_sorted_copy(st);
 	run.model = model;
 	run.np = model->nparams;
 

@@ -3,7 +3,8 @@
  * Pareto/NBD, Gamma-Gamma and clv()), shared by their C files and kept out
  * of cprof.h, which the other families include.
  *
- * history.c     the aggregate state of the fits: a multiset of histories
+ * history.c     the aggregate state of the fits (cprof_history_state): a
+ *               multiset of histories
  * model_args.c  checked arguments: a client history, a horizon, a fitted
  *               model's parameters
  * fit.c         the one fit driver (Nelder-Mead, Newton, the convergence
@@ -29,33 +30,37 @@ typedef struct CprofHistEntry
 	int64		count;			/* clients with this history */
 } CprofHistEntry;
 
-/* Per-group state of the model fits; lives in the aggregate context. */
-typedef struct CprofHistState
+/*
+ * The forms of the fits' state (history.c): which model family made it,
+ * and so which rule its entries obey.
+ */
+typedef enum CprofHistForm
 {
-	int64		clients;		/* rows aggregated (NULL rows skipped) */
-	int64		n;				/* entries used */
-	int64		cap;			/* entries allocated */
-	bool		compact;		/* entries sorted and distinct */
-	MemoryContext cxt;			/* where e lives */
-	CprofHistEntry *e;			/* the histories */
-} CprofHistState;
+	CPROF_HIST_PURCHASE = 0,	/* bgnbd_fit, pareto_nbd_fit: (frequency,
+								 * recency, age) */
+	CPROF_HIST_SPEND = 1		/* gamma_gamma_fit: (frequency, monetary, 0) */
+} CprofHistForm;
+
+/*
+ * The histories of a fit's state as its final function reads them: sorted
+ * and distinct, read only (the state's own array, or a merged copy).
+ */
+typedef struct CprofHistories
+{
+	const CprofHistEntry *e;	/* the histories, sorted and distinct */
+	int64		n;				/* how many */
+	int64		clients;		/* sum of their counts */
+} CprofHistories;
 
 /* A rule every entry of a fit's state obeys (its transition's checks). */
 typedef bool (*CprofHistValid) (const CprofHistEntry *e);
 
 /* history.c */
-extern CprofHistState *cprof_hist_new(MemoryContext cxt, int64 cap);
-extern void cprof_hist_add(CprofHistState *s, double x, double y, double z,
-						   int64 count);
-extern void cprof_hist_compact(CprofHistState *s);
-extern CprofHistState *cprof_hist_combine(CprofHistState *s1,
-										  const CprofHistState *s2,
-										  MemoryContext cxt);
-extern CprofHistState *cprof_hist_sorted_copy(const CprofHistState *s);
-extern bytea *cprof_hist_serialize(CprofHistState *s);
-extern CprofHistState *cprof_hist_deserialize(bytea *bytes, MemoryContext cxt,
-											  const char *what,
-											  CprofHistValid valid);
+extern Datum cprof_hist_trans(FunctionCallInfo fcinfo, int form,
+							  const CprofHistEntry *add);
+extern Datum cprof_hist_deserialize(FunctionCallInfo fcinfo, int form);
+extern void cprof_hist_arg(FunctionCallInfo fcinfo, int argno, int form,
+						   CprofHistories *h);
 
 /* model_args.c */
 extern bool cprof_history_valid(const CprofHistEntry *e);
@@ -99,6 +104,7 @@ typedef struct CprofFitModel
 	const char *name;			/* the SQL aggregate, e.g. "bgnbd_fit" */
 	int			nparams;		/* parameters, all positive */
 	const char *param_names[CPROF_FIT_MAX_PARAMS];
+	CprofHistForm form;			/* the form of its state */
 	CprofHistValid valid;		/* the rule of its state's entries */
 	/* the starting log-parameters, from the sorted distinct histories */
 	void		(*start) (const CprofHistEntry *e, int64 n, int64 clients,
@@ -188,6 +194,7 @@ extern double cprof_bgnbd_expected(const CprofBgnbd *m, double t,
 extern void cprof_pareto_nbd_params(HeapTupleHeader model, CprofParetoNbd *m);
 extern double cprof_pareto_nbd_expected(const CprofParetoNbd *m, double t,
 										double x, double tx, double T);
+extern bool cprof_spend_valid(const CprofHistEntry *e);
 extern double cprof_gamma_gamma_expected(HeapTupleHeader model, double x,
 										 double m);
 

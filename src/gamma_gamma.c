@@ -7,8 +7,10 @@
  * SQL objects (sql/cprof--1.1.sql):
  *   type gamma_gamma (p, q, v, log_likelihood, clients, converged)
  *   gamma_gamma_fit(frequency, monetary)              aggregate -> gamma_gamma
- *   cprof_gamma_gamma_fit_{trans,deserialize,final} (its combine and
- *   serialize functions, cprof_history_*, are shared: history.c)
+ *   cprof_gamma_gamma_fit_{trans,final} (its state type
+ *   cprof_history_state, form 'spend', and combine function
+ *   cprof_history_combine are shared: history.c; the 1.0 definition's
+ *   deserialize function cprof_gamma_gamma_fit_deserialize is here)
  *   gamma_gamma_expected_value(model, frequency, monetary)
  *
  * The model: the value of each transaction of a client is Gamma(p, nu);
@@ -37,7 +39,8 @@
  * computed as v p / (px + q - 1) + m px / (px + q - 1), so that large p
  * and v do not overflow a result that is representable.
  *
- * Aggregate state: CprofHistState (history.c), the multiset of (x, m, 0);
+ * Aggregate state: cprof_history_state (history.c), the multiset of
+ * (x, m, 0);
  * the fit is fit.c's driver over log(p, q, v), described in gg_model with
  * the limits it may run to.
  */
@@ -80,54 +83,45 @@ check_spend(double x, double m)
 }
 
 PG_FUNCTION_INFO_V1(cprof_gamma_gamma_fit_trans);
+/*
+ * Transition function of gamma_gamma_fit: adds one checked (frequency,
+ * monetary, 0) to the state's 'spend' form (history.c); a row with a NULL,
+ * or with frequency 0 (no repeat purchase: no information on spend), is
+ * skipped.
+ */
 Datum
 cprof_gamma_gamma_fit_trans(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_gamma_gamma_fit_trans");
-	CprofHistState *s = PG_ARGISNULL(0) ? NULL : (CprofHistState *) PG_GETARG_POINTER(0);
-	double		x,
-				m;
+	CprofHistEntry e;
 
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-	{
-		if (s == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s);
-	}
-	x = PG_GETARG_FLOAT8(1);
-	m = PG_GETARG_FLOAT8(2);
-	check_spend(x, m);
-	if (x == 0)
-	{
-		/* no repeat purchase: no information on spend, skipped */
-		if (s == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(s);
-	}
-	if (s == NULL)
-		s = cprof_hist_new(aggcxt, 1024);
-	cprof_hist_add(s, x, m, 0.0, 1);
-	PG_RETURN_POINTER(s);
+		return cprof_hist_trans(fcinfo, CPROF_HIST_SPEND, NULL);
+	e.x = PG_GETARG_FLOAT8(1);
+	e.y = PG_GETARG_FLOAT8(2);
+	e.z = 0.0;
+	e.count = 1;
+	check_spend(e.x, e.y);
+	if (e.x == 0)
+		return cprof_hist_trans(fcinfo, CPROF_HIST_SPEND, NULL);
+	return cprof_hist_trans(fcinfo, CPROF_HIST_SPEND, &e);
 }
 
 /*
  * A state entry (frequency, monetary, 0) as the transition function admits
  * it: frequency 0 is skipped there.
  */
-static bool
-spend_valid(const CprofHistEntry *e)
+bool
+cprof_spend_valid(const CprofHistEntry *e)
 {
 	return spend_problem(e->x, e->y) == NULL && e->x >= 1 && e->z == 0;
 }
 
 PG_FUNCTION_INFO_V1(cprof_gamma_gamma_fit_deserialize);
+/* Deserialize function of the 1.0 gamma_gamma_fit (STYPE internal). */
 Datum
 cprof_gamma_gamma_fit_deserialize(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcxt = cprof_agg_context(fcinfo, "cprof_gamma_gamma_fit_deserialize");
-
-	PG_RETURN_POINTER(cprof_hist_deserialize(PG_GETARG_BYTEA_PP(0), aggcxt,
-											 "gamma_gamma_fit", spend_valid));
+	return cprof_hist_deserialize(fcinfo, CPROF_HIST_SPEND);
 }
 
 /* The data of one fit: histories in (x, m) order grouped by x, and ln m. */
@@ -267,7 +261,8 @@ static const CprofFitModel gg_model = {
 	.name = "gamma_gamma_fit",
 	.nparams = 3,
 	.param_names = {"p", "q", "v"},
-	.valid = spend_valid,
+	.form = CPROF_HIST_SPEND,
+	.valid = cprof_spend_valid,
 	.start = gg_start,
 	.make_data = gg_data_new,
 	.objective = gg_objective,

@@ -310,6 +310,7 @@ static const CprofFitModel pnbd_model = {
 	.name = "pareto_nbd_fit",
 	.nparams = 4,
 	.param_names = {"r", "alpha", "s", "beta"},
+	.form = CPROF_HIST_PURCHASE,
 	.valid = cprof_history_valid,
 	.start = pnbd_start,
 	.make_data = cprof_hist_groups_new,

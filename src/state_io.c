@@ -192,10 +192,21 @@ Numeric
 cprof_recv_numeric(StringInfo buf)
 {
 	int32		len = cprof_recv_int32(buf);
+	uint16		ndigits = 0;
 	StringInfoData nbuf;
 	Numeric		result;
 
 	need(buf, len);
+	/*
+	 * numeric_send's form is ndigits, weight, sign, dscale (int16 each) and
+	 * ndigits int16 digits: a length that does not match would make
+	 * numeric_recv read past its bytes, a protocol error (08P01) instead of
+	 * a corrupt state
+	 */
+	if (len >= 2)
+		memcpy(&ndigits, buf->data + buf->cursor, 2);
+	if (len < 8 || len != 8 + 2 * (int32) (int16) pg_ntoh16(ndigits))
+		corrupt("A numeric in the serialized state has a length that does not match its digits.");
 	nbuf.data = buf->data + buf->cursor;
 	nbuf.len = len;
 	nbuf.maxlen = len;

@@ -86,11 +86,13 @@ hostile_run_cases() {
 			{ printf 'SET statement_timeout = %s;\n%s\n\\timing on\n' "${HOSTILE_TIMEOUT_MS:-1000}" "$preamble"; cat "$work/run"; } |
 				timeout -k 10 "$limit" psql -X -q -A -t -v ON_ERROR_STOP=0 -f - \
 					>"$work/out" 2>/dev/null || rc=$?
+			# backslashes doubled: the report reads these lines with COPY's
+			# text format, where a message quoting "\0" would be a NUL
 			awk '$1 == "Time:" { t = $2; next }
-			     $1 == "R" { id = $2; st = $3; $1 = $2 = $3 = ""; sub(/^ +/, "");
-			                 print id "\t" st "\t" int(t) "\t" (st == "00000" ? "" : $0) "\t" (st == "00000" ? v : "")
+			     $1 == "R" { id = $2; st = $3; $1 = $2 = $3 = ""; sub(/^ +/, ""); m = $0; gsub(/\\/, "&&", m)
+			                 print id "\t" st "\t" int(t) "\t" (st == "00000" ? "" : m) "\t" (st == "00000" ? v : "")
 			                 t = ""; v = ""; got = 0; next }
-			     !got { v = substr($0, 1, 100); gsub(/\t/, " ", v); got = 1 }' "$work/out" \
+			     !got { v = substr($0, 1, 100); gsub(/\t/, " ", v); gsub(/\\/, "&&", v); got = 1 }' "$work/out" \
 				>"$work/res"
 			if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 				cat "$work/res" >>"$results"
