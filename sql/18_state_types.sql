@@ -327,11 +327,7 @@ SELECT bgnbd_fit(x, r, a)::text AS bgnbd, pareto_nbd_fit(x, r, a)::text AS paret
        idle_capacity(5000.00, m::float8, 200000::float8, 1)::text AS idle_f_unit
 FROM st.clients;
 ANALYZE st.clients;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_leader_participation = off;
+\i test/parallel_plans.sql
 CREATE FUNCTION st.plan_has(q text, pattern text) RETURNS boolean
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -354,11 +350,7 @@ FROM st.serial s,
              idle_capacity(5000.00, m::float8, 200000::float8)::text AS idle_f,
              idle_capacity(5000.00, m::float8, 200000::float8, 1)::text AS idle_f_unit
       FROM st.clients) p;
-RESET parallel_setup_cost;
-RESET parallel_tuple_cost;
-RESET min_parallel_table_scan_size;
-RESET max_parallel_workers_per_gather;
-RESET parallel_leader_participation;
+\i test/parallel_plans_off.sql
 RESET client_min_messages;
 
 RESET extra_float_digits;

@@ -269,11 +269,7 @@ SELECT i, CASE WHEN i = 5000 THEN '1 waterfall rows=2 entries=2 revenue=100/1 di
                ELSE format('1 net rows=1 entries=1 net=%s/1', i) END::cprof_client_profit_state AS s
 FROM generate_series(1, 10000) i;
 ANALYZE crafted.states;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_leader_participation = off;
+\i test/parallel_plans.sql
 CREATE FUNCTION crafted.try_parallel(q text) RETURNS text
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -291,11 +287,7 @@ END $$;
 SELECT crafted.try_parallel('SELECT crafted.finish_net(s)::text FROM crafted.states WHERE i <> 5000') AS net_states,
        (SELECT sum(i) FROM generate_series(1, 10000) i WHERE i <> 5000) AS by_hand,
        crafted.try_parallel('SELECT crafted.finish_waterfall(s)::text FROM crafted.states') AS mixed_forms;
-RESET parallel_setup_cost;
-RESET parallel_tuple_cost;
-RESET min_parallel_table_scan_size;
-RESET max_parallel_workers_per_gather;
-RESET parallel_leader_participation;
+\i test/parallel_plans_off.sql
 
 -- hhi.  5, 3, 2 scaled by 2^-3: sum 1.25, squares 0.59375, hhi 38/100.
 SELECT x.name, x.result

@@ -193,10 +193,6 @@ FROM serial_total;
 SELECT cohort_ltv(profit, tenure, churned, CASE WHEN client_id = 1 THEN 0.5 ELSE 0.01 END)
 FROM cohort_part;
 \set VERBOSITY default
-RESET parallel_setup_cost;
-RESET parallel_tuple_cost;
-RESET min_parallel_table_scan_size;
-RESET max_parallel_workers_per_gather;
-RESET parallel_leader_participation;
+\i test/parallel_plans_off.sql
 RESET enable_partitionwise_aggregate;
 DROP TABLE cohort_part;

@@ -309,11 +309,7 @@ FROM bg_grid_values;
 CREATE TABLE bg_big AS SELECT (i % 1000) + 1 AS j, i FROM generate_series(1, 20000) i;
 CREATE TABLE bg_rows AS SELECT b.i, h.frequency, h.recency, h.age + (b.i % 7) AS age FROM bg_big b JOIN bg_hist h ON h.i = b.j;
 CREATE TABLE bg_serial AS SELECT bgnbd_fit(frequency, recency, age ORDER BY i) AS f FROM bg_rows;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_leader_participation = off;
+\i test/parallel_plans.sql
 SELECT (SELECT bgnbd_fit(frequency, recency, age) FROM bg_rows) = f AS parallel_result_equals_serial,
        (f).converged, (f).clients
 FROM bg_serial;

@@ -105,11 +105,7 @@ DROP TABLE gg_flat;
 CREATE TABLE gg_rows AS SELECT b.i, h.frequency, h.monetary * (1 + (b.i % 5) / 10.0) AS monetary
 FROM generate_series(1, 20000) b(i) JOIN gg_hist h ON h.i = (b.i % 1000) + 1;
 CREATE TABLE gg_serial AS SELECT gamma_gamma_fit(frequency, monetary ORDER BY i) AS f FROM gg_rows;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_leader_participation = off;
+\i test/parallel_plans.sql
 SELECT (SELECT gamma_gamma_fit(frequency, monetary) FROM gg_rows) = f AS parallel_result_equals_serial,
        (f).converged, (f).clients
 FROM gg_serial;

@@ -166,11 +166,7 @@ FROM pn_grid;
 CREATE TABLE pn_rows AS SELECT b.i, h.frequency, h.recency, h.age + (b.i % 2) AS age
 FROM generate_series(1, 3000) b(i) JOIN pn_hist h ON h.i = (b.i % 300) + 1;
 CREATE TABLE pn_serial AS SELECT pareto_nbd_fit(frequency, recency, age ORDER BY i) AS f FROM pn_rows;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_leader_participation = off;
+\i test/parallel_plans.sql
 SELECT (SELECT pareto_nbd_fit(frequency, recency, age) FROM pn_rows) = f AS parallel_result_equals_serial,
        (f).converged, (f).clients
 FROM pn_serial;

@@ -172,11 +172,7 @@ CREATE TABLE serial AS
 SELECT pool, idle_capacity(amount, hours, capacity)::text AS idle FROM usage_big GROUP BY pool;
 CREATE TABLE serial_f AS
 SELECT pool, idle_capacity(amount, hours::float8, capacity::float8, 0.05)::text AS idle_f FROM usage GROUP BY pool;
-SET parallel_setup_cost = 0;
-SET parallel_tuple_cost = 0;
-SET min_parallel_table_scan_size = 0;
-SET max_parallel_workers_per_gather = 2;
-SET parallel_leader_participation = off;
+\i test/parallel_plans.sql
 SELECT count(*) AS pools,
        count(*) FILTER (WHERE s.idle IS DISTINCT FROM x.idle) AS parallel_differs
 FROM serial s FULL JOIN (SELECT pool, idle_capacity(amount, hours, capacity)::text AS idle
@@ -199,11 +195,7 @@ SELECT count(*) AS pools, count(*) FILTER (WHERE s.idle_f IS DISTINCT FROM x.idl
 FROM serial_f s FULL JOIN (SELECT pool, idle_capacity(amount, hours::float8, capacity::float8, 0.05)::text AS idle_f
                          FROM usage_parts GROUP BY pool) x USING (pool);
 RESET enable_partitionwise_aggregate;
-RESET max_parallel_workers_per_gather;
-RESET parallel_leader_participation;
-RESET parallel_setup_cost;
-RESET parallel_tuple_cost;
-RESET min_parallel_table_scan_size;
+\i test/parallel_plans_off.sql
 
 -- Crafted states of idle_capacity (its state type's text and binary
 -- forms) are tested with the other state types in 19_crafted_states.

@@ -2,7 +2,7 @@
 -- compare a parallel plan with a serial one.  Parallel plans cost nothing
 -- here, so the planner uses them on the tests' small tables, and the leader
 -- does not take part, so that every row goes through a worker's partial
--- state and the combine function.  RESET ALL (or RESET of each) undoes it.
+-- state and the combine function.  test/parallel_plans_off.sql undoes it.
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;

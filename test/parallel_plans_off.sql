@@ -1,0 +1,6 @@
+-- test/parallel_plans_off.sql: undoes test/parallel_plans.sql.
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
+RESET parallel_leader_participation;
