@@ -18,6 +18,21 @@ SELECT x, tx, bigt, m,
               FROM generate_series(1, 12) i) - 1) < 1e-12 AS twelve_months
 FROM clv_models, (VALUES (0, 0, 38.86, 0), (1, 1.71, 38.86, 11.77), (2, 30.43, 38.86, 22.35), (60, 38, 38.86, 40)) v(x, tx, bigt, m)
 ORDER BY x;
+-- 150 months of 30 time units (z = t / (alpha + T + t) up to 0.998): the
+-- model is asked for the horizons in chunks, and within a call they are
+-- computed different ways (Euler's series, the other series, the
+-- quadrature, as t grows); against the single-horizon expectations in SQL
+SELECT m, x,
+       abs(clv(m, g, x, tx, bigt, 20, 150, 0.01, 30)
+           / (SELECT sum((bgnbd_expected_purchases(m, i * 30, x, tx, bigt)
+                          - bgnbd_expected_purchases(m, (i - 1) * 30, x, tx, bigt)) / 1.01 ^ i)
+              * gamma_gamma_expected_value(g, x, 20)
+              FROM generate_series(1, 150) i) - 1) < 1e-12 AS long_horizon
+FROM clv_models c,
+     (VALUES (ROW(2, 10, 1.2, 3, NULL, NULL, NULL)::bgnbd), (ROW(0.25, 10, 0.5, 300, NULL, NULL, NULL)::bgnbd),
+             (ROW(0.25, 10, 0.5, 0.3, NULL, NULL, NULL)::bgnbd)) v(m),
+     (VALUES (0, 0, 0), (3, 10, 30), (40, 29, 30)) h(x, tx, bigt)
+ORDER BY m::text, x;
 -- the lifetimes documentation's CDNOW example (customer_lifetime_value with
 -- time = 12 and discount_rate = 0.01 on the summary in weeks, with its
 -- default freq 'D', i.e. 30 time units per month): 140.096211, 18.943467,

@@ -189,11 +189,12 @@ typedef struct CprofParetoNbd
 } CprofParetoNbd;
 
 extern void cprof_bgnbd_params(HeapTupleHeader model, CprofBgnbd *m);
-extern double cprof_bgnbd_expected(const CprofBgnbd *m, double t,
-								   double x, double tx, double T);
+extern void cprof_bgnbd_expected(const CprofBgnbd *m, int n, const double *t,
+								 double x, double tx, double T, double *out);
 extern void cprof_pareto_nbd_params(HeapTupleHeader model, CprofParetoNbd *m);
-extern double cprof_pareto_nbd_expected(const CprofParetoNbd *m, double t,
-										double x, double tx, double T);
+extern void cprof_pareto_nbd_expected(const CprofParetoNbd *m, int n,
+									  const double *t, double x, double tx,
+									  double T, double *out);
 extern bool cprof_spend_valid(const CprofHistEntry *e);
 extern double cprof_gamma_gamma_expected(HeapTupleHeader model, double x,
 										 double m);
