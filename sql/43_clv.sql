@@ -87,4 +87,38 @@ SELECT clv(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 0) FROM clv_models;
 SELECT clv(b, g, 2, 40, 38.86, 22.35, 12, 0.01, 4.345) FROM clv_models;
 SELECT clv(b, g, 2, 30.43, 38.86, 0, 12, 0.01, 4.345) FROM clv_models;
 SELECT clv(b, ROW(6.25, 0.9, 15.44, NULL, NULL, NULL)::gamma_gamma, 0, 0, 38.86, 0, 12, 0.01, 4.345) FROM clv_models;
+-- A call site reads a model's parameters once and reuses them while the
+-- model's value stays the same: rows whose models alternate (and differ
+-- only in a field that is not a parameter) get the values each model gives
+-- alone, and a model with a bad parameter after good ones is refused.
+CREATE TABLE clv_rows AS
+SELECT i, CASE i % 3 WHEN 0 THEN b1 WHEN 1 THEN b2 ELSE b3 END AS b,
+       CASE i % 2 WHEN 0 THEN g1 ELSE g2 END AS g
+FROM generate_series(1, 12) i,
+     (SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::bgnbd AS b1,
+             ROW(0.5, 4.414, 0.793, 2.426, NULL, NULL, NULL)::bgnbd AS b2,
+             ROW(0.5, 4.414, 0.793, 2.426, -100, NULL, NULL)::bgnbd AS b3,
+             ROW(6.25, 3.74, 15.44, NULL, NULL, NULL)::gamma_gamma AS g1,
+             ROW(2, 3.74, 15.44, NULL, NULL, NULL)::gamma_gamma AS g2) m;
+-- each model alone: EXECUTE plans the query anew, a call site of its own
+CREATE FUNCTION pg_temp.alone(b bgnbd, g gamma_gamma) RETURNS float8[] LANGUAGE plpgsql AS $$
+DECLARE
+    v float8[];
+BEGIN
+    EXECUTE 'SELECT ARRAY[clv($1, $2, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345), bgnbd_expected_purchases($1, 39, 2, 30.43, 38.86),
+                          bgnbd_p_alive($1, 2, 30.43, 38.86), gamma_gamma_expected_value($2, 2, 22.35)]'
+        INTO v USING b, g;
+    RETURN v;
+END $$;
+SELECT count(*) AS rows,
+       count(DISTINCT c) AS distinct_clv,
+       count(*) FILTER (WHERE ARRAY[c, e, pa, ev] = pg_temp.alone(b, g)) AS same_as_alone
+FROM (SELECT *, clv(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345) AS c, bgnbd_expected_purchases(b, 39, 2, 30.43, 38.86) AS e,
+             bgnbd_p_alive(b, 2, 30.43, 38.86) AS pa, gamma_gamma_expected_value(g, 2, 22.35) AS ev
+      FROM clv_rows) r;
+SELECT i, bgnbd_p_alive(b, 2, 30.43, 38.86) > 0 AS ok
+FROM (SELECT i, b FROM clv_rows WHERE i <= 2
+      UNION ALL SELECT 3, ROW(0.243, 0, 0.793, 2.426, NULL, NULL, NULL)::bgnbd) s
+ORDER BY i;
+DROP TABLE clv_rows;
 DROP TABLE clv_models;

@@ -281,16 +281,20 @@ cprof_bgnbd_fit_final(PG_FUNCTION_ARGS)
 }
 
 /*
- * The parameters (r, alpha, a, b) of a bgnbd value, checked.  Exported for
- * clv().
+ * The parameters (r, alpha, a, b) of the bgnbd value in argument argno,
+ * checked (cprof_model_params).  Exported for clv().
  */
 void
-cprof_bgnbd_params(HeapTupleHeader model, CprofBgnbd *m)
+cprof_bgnbd_params(FunctionCallInfo fcinfo, int argno, CprofBgnbd *m)
 {
-	m->r = cprof_model_param(model, 1, "r", "bgnbd_fit");
-	m->alpha = cprof_model_param(model, 2, "alpha", "bgnbd_fit");
-	m->a = cprof_model_param(model, 3, "a", "bgnbd_fit");
-	m->b = cprof_model_param(model, 4, "b", "bgnbd_fit");
+	static const char *const names[] = {"r", "alpha", "a", "b"};
+	double		p[4];
+
+	cprof_model_params(fcinfo, argno, 4, names, "bgnbd_fit", p);
+	m->r = p[0];
+	m->alpha = p[1];
+	m->a = p[2];
+	m->b = p[3];
 }
 
 /* P(alive | x, t_x, T), without underflow to NaN for clients long gone. */
@@ -749,7 +753,7 @@ bgnbd_p_alive(PG_FUNCTION_ARGS)
 	double		T = PG_GETARG_FLOAT8(3);
 
 	cprof_check_history(x, tx, T);
-	cprof_bgnbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	cprof_bgnbd_params(fcinfo, 0, &m);
 	PG_RETURN_FLOAT8(bgnbd_p_alive_value(&m, x, tx, T));
 }
 
@@ -773,7 +777,7 @@ bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 	}
 	cprof_check_horizon(t);
 	cprof_check_history(x, tx, T);
-	cprof_bgnbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	cprof_bgnbd_params(fcinfo, 0, &m);
 	cprof_bgnbd_expected(&m, 1, &t, x, tx, T, &result);
 	PG_RETURN_FLOAT8(result);
 }

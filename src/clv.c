@@ -69,7 +69,6 @@ check_clv_args(int32 months, double discount, double units)
 static Datum
 clv_value(FunctionCallInfo fcinfo, const void *purchases, ExpectedPurchases expected)
 {
-	HeapTupleHeader spend = PG_GETARG_HEAPTUPLEHEADER(1);
 	double		x = PG_GETARG_FLOAT8(2);
 	double		tx = PG_GETARG_FLOAT8(3);
 	double		T = PG_GETARG_FLOAT8(4);
@@ -84,10 +83,12 @@ clv_value(FunctionCallInfo fcinfo, const void *purchases, ExpectedPurchases expe
 	double		t[CLV_CHUNK],
 				ey[CLV_CHUNK];
 	int32		first;
+	CprofGammaGamma spend;
 
 	check_clv_args(months, discount, units);
 	cprof_check_history(x, tx, T);
-	value = cprof_gamma_gamma_expected(spend, x, m);
+	cprof_gamma_gamma_params(fcinfo, 1, &spend);
+	value = cprof_gamma_gamma_expected(&spend, x, m);
 	for (first = 1; first <= months; first += CLV_CHUNK)
 	{
 		int			n = Min(CLV_CHUNK, months - first + 1),
@@ -129,7 +130,7 @@ clv_bgnbd(PG_FUNCTION_ARGS)
 {
 	CprofBgnbd	m;
 
-	cprof_bgnbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	cprof_bgnbd_params(fcinfo, 0, &m);
 	return clv_value(fcinfo, &m, expected_bgnbd);
 }
 
@@ -140,7 +141,7 @@ clv_pareto_nbd(PG_FUNCTION_ARGS)
 {
 	CprofParetoNbd m;
 
-	cprof_pareto_nbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	cprof_pareto_nbd_params(fcinfo, 0, &m);
 	return clv_value(fcinfo, &m, expected_pareto_nbd);
 }
 

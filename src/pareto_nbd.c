@@ -329,12 +329,16 @@ cprof_pareto_nbd_fit_final(PG_FUNCTION_ARGS)
 
 /* The parameters (r, alpha, s, beta) of a pareto_nbd value, checked. */
 void
-cprof_pareto_nbd_params(HeapTupleHeader model, CprofParetoNbd *m)
+cprof_pareto_nbd_params(FunctionCallInfo fcinfo, int argno, CprofParetoNbd *m)
 {
-	m->r = cprof_model_param(model, 1, "r", "pareto_nbd_fit");
-	m->alpha = cprof_model_param(model, 2, "alpha", "pareto_nbd_fit");
-	m->s = cprof_model_param(model, 3, "s", "pareto_nbd_fit");
-	m->beta = cprof_model_param(model, 4, "beta", "pareto_nbd_fit");
+	static const char *const names[] = {"r", "alpha", "s", "beta"};
+	double		p[4];
+
+	cprof_model_params(fcinfo, argno, 4, names, "pareto_nbd_fit", p);
+	m->r = p[0];
+	m->alpha = p[1];
+	m->s = p[2];
+	m->beta = p[3];
 }
 
 static double
@@ -427,7 +431,7 @@ pareto_nbd_p_alive(PG_FUNCTION_ARGS)
 	double		T = PG_GETARG_FLOAT8(3);
 
 	cprof_check_history(x, tx, T);
-	cprof_pareto_nbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	cprof_pareto_nbd_params(fcinfo, 0, &m);
 	PG_RETURN_FLOAT8(pnbd_p_alive(&m, x, tx, T));
 }
 
@@ -451,7 +455,7 @@ pareto_nbd_expected_purchases(PG_FUNCTION_ARGS)
 	}
 	cprof_check_horizon(t);
 	cprof_check_history(x, tx, T);
-	cprof_pareto_nbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	cprof_pareto_nbd_params(fcinfo, 0, &m);
 	cprof_pareto_nbd_expected(&m, 1, &t, x, tx, T, &result);
 	PG_RETURN_FLOAT8(result);
 }
