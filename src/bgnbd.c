@@ -387,6 +387,7 @@ euler_tail(const BgExpect *q, double c, double *abserr)
 		bs->c = c;
 		bs->n = 0;
 	}
+	Assert(bs->A == q->A && bs->c == c);
 	for (k = 1; k <= BG_SERIES_TERMS; k++)
 	{
 		double		t,
@@ -404,6 +405,11 @@ euler_tail(const BgExpect *q, double c, double *abserr)
 			bs->n = k;
 		}
 		zk *= z;
+		if (zk < DBL_MIN)
+		{
+			/* z^k lost its relative precision: the error bound fails */
+			return NAN;
+		}
 		t = bs->s[k] * zk;
 		cprof_neumaier_add(&sum, &comp, t);
 		w += 1.0;				/* k + 1 */
@@ -412,13 +418,13 @@ euler_tail(const BgExpect *q, double c, double *abserr)
 		/*
 		 * Stop when the rest is below 2^-56 of the sum, far below its
 		 * rounding.  That needs t <= 2^-50 sum unless z f_k < 1/65, so
-		 * the bound is computed only then (a tiny z may take a term more).
+		 * the bound is computed only then, or when z < 1/64.
 		 */
-		if (t <= 0x1p-50 * sum || k == BG_SERIES_TERMS)
+		if (t <= 0x1p-50 * sum || z < 0x1p-6 || k == BG_SERIES_TERMS)
 		{
 			if (t == 0.0)
 			{
-				/* underflow: nothing more to add */
+				/* s_k z^k below the smallest double: nothing more to add */
 				tail = 0.0;
 				break;
 			}
