@@ -262,6 +262,21 @@ SELECT count(*) AS cases,
                                   / pg_temp.expected80(r::numeric, 1, a::numeric, b::numeric, 30, x, tx, bigt)::float8 - 1) < 1e-10) AS within_1e_10
 FROM unnest(ARRAY[1e-4, 0.5, 3]::float8[]) r, unnest(ARRAY[1e-12, 1e-6, 1e-3, 0.1]::float8[]) a,
      unnest(ARRAY[1e-12, 1e-6, 0.01, 2]::float8[]) b, (VALUES (0, 0, 0), (3, 10, 30)) h(x, tx, bigt);
+-- Each way the expectation is computed, against equation 10 at 80
+-- decimals, on a grid that crosses where one hands over to the next:
+-- Euler's series (its coefficients shared by the horizons of a call) while
+-- it does not cancel, that is while b is not much larger than r + x; its
+-- alternating form when a + b < 1 + r; the series of positive terms for z
+-- up to 0.9; the quadrature beyond.  b from 0.3 to 3e6, new clients, light
+-- and heavy buyers, z = t / (alpha + T + t) from 0.02 to 0.97 (near 1
+-- Euler's series would need more terms than it may take).
+SELECT count(*) AS cases,
+       count(*) FILTER (WHERE abs(bgnbd_expected_purchases(ROW(r, 10, a, b, NULL, NULL, NULL)::bgnbd, t, x, tx, bigt)
+                                  / pg_temp.expected80(r::numeric, 10, a::numeric, b::numeric, t::numeric, x, tx, bigt)::float8 - 1) < 1e-10) AS within_1e_10
+FROM unnest(ARRAY[0.25, 2]::float8[]) r, unnest(ARRAY[0.5, 1.2, 3]::float8[]) a,
+     unnest(ARRAY[0.3, 3, 30, 300, 3e3, 3e4, 3e6]::float8[]) b,
+     (VALUES (0, 0, 0), (3, 10, 30), (40, 29, 30)) h(x, tx, bigt),
+     unnest(ARRAY[1, 30, 300]::float8[]) t;
 -- a = b = 1e-300: p is 0 or 1 with probability 1/2 each, so a new client
 -- buys (r tau + 1 - (1 + tau)^-r) / 2, tau = t / alpha
 SELECT r, al, abs(bgnbd_expected_purchases(ROW(r, al, 1e-300, 1e-300, NULL, NULL, NULL)::bgnbd, 1000)

@@ -18,6 +18,21 @@ SELECT x, tx, bigt, m,
               FROM generate_series(1, 12) i) - 1) < 1e-12 AS twelve_months
 FROM clv_models, (VALUES (0, 0, 38.86, 0), (1, 1.71, 38.86, 11.77), (2, 30.43, 38.86, 22.35), (60, 38, 38.86, 40)) v(x, tx, bigt, m)
 ORDER BY x;
+-- 150 months of 30 time units (z = t / (alpha + T + t) up to 0.998): the
+-- model is asked for the horizons in chunks, and within a call they are
+-- computed different ways (Euler's series, the other series, the
+-- quadrature, as t grows); against the single-horizon expectations in SQL
+SELECT m, x,
+       abs(clv(m, g, x, tx, bigt, 20, 150, 0.01, 30)
+           / (SELECT sum((bgnbd_expected_purchases(m, i * 30, x, tx, bigt)
+                          - bgnbd_expected_purchases(m, (i - 1) * 30, x, tx, bigt)) / 1.01 ^ i)
+              * gamma_gamma_expected_value(g, x, 20)
+              FROM generate_series(1, 150) i) - 1) < 1e-12 AS long_horizon
+FROM clv_models c,
+     (VALUES (ROW(2, 10, 1.2, 3, NULL, NULL, NULL)::bgnbd), (ROW(0.25, 10, 0.5, 300, NULL, NULL, NULL)::bgnbd),
+             (ROW(0.25, 10, 0.5, 0.3, NULL, NULL, NULL)::bgnbd)) v(m),
+     (VALUES (0, 0, 0), (3, 10, 30), (40, 29, 30)) h(x, tx, bigt)
+ORDER BY m::text, x;
 -- the lifetimes documentation's CDNOW example (customer_lifetime_value with
 -- time = 12 and discount_rate = 0.01 on the summary in weeks, with its
 -- default freq 'D', i.e. 30 time units per month): 140.096211, 18.943467,
@@ -72,4 +87,38 @@ SELECT clv(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 0) FROM clv_models;
 SELECT clv(b, g, 2, 40, 38.86, 22.35, 12, 0.01, 4.345) FROM clv_models;
 SELECT clv(b, g, 2, 30.43, 38.86, 0, 12, 0.01, 4.345) FROM clv_models;
 SELECT clv(b, ROW(6.25, 0.9, 15.44, NULL, NULL, NULL)::gamma_gamma, 0, 0, 38.86, 0, 12, 0.01, 4.345) FROM clv_models;
+-- A call site reads a model's parameters once and reuses them while the
+-- model's value stays the same: rows whose models alternate (and differ
+-- only in a field that is not a parameter) get the values each model gives
+-- alone, and a model with a bad parameter after good ones is refused.
+CREATE TABLE clv_rows AS
+SELECT i, CASE i % 3 WHEN 0 THEN b1 WHEN 1 THEN b2 ELSE b3 END AS b,
+       CASE i % 2 WHEN 0 THEN g1 ELSE g2 END AS g
+FROM generate_series(1, 12) i,
+     (SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL)::bgnbd AS b1,
+             ROW(0.5, 4.414, 0.793, 2.426, NULL, NULL, NULL)::bgnbd AS b2,
+             ROW(0.5, 4.414, 0.793, 2.426, -100, NULL, NULL)::bgnbd AS b3,
+             ROW(6.25, 3.74, 15.44, NULL, NULL, NULL)::gamma_gamma AS g1,
+             ROW(2, 3.74, 15.44, NULL, NULL, NULL)::gamma_gamma AS g2) m;
+-- each model alone: EXECUTE plans the query anew, a call site of its own
+CREATE FUNCTION pg_temp.alone(b bgnbd, g gamma_gamma) RETURNS float8[] LANGUAGE plpgsql AS $$
+DECLARE
+    v float8[];
+BEGIN
+    EXECUTE 'SELECT ARRAY[clv($1, $2, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345), bgnbd_expected_purchases($1, 39, 2, 30.43, 38.86),
+                          bgnbd_p_alive($1, 2, 30.43, 38.86), gamma_gamma_expected_value($2, 2, 22.35)]'
+        INTO v USING b, g;
+    RETURN v;
+END $$;
+SELECT count(*) AS rows,
+       count(DISTINCT c) AS distinct_clv,
+       count(*) FILTER (WHERE ARRAY[c, e, pa, ev] = pg_temp.alone(b, g)) AS same_as_alone
+FROM (SELECT *, clv(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 4.345) AS c, bgnbd_expected_purchases(b, 39, 2, 30.43, 38.86) AS e,
+             bgnbd_p_alive(b, 2, 30.43, 38.86) AS pa, gamma_gamma_expected_value(g, 2, 22.35) AS ev
+      FROM clv_rows) r;
+SELECT i, bgnbd_p_alive(b, 2, 30.43, 38.86) > 0 AS ok
+FROM (SELECT i, b FROM clv_rows WHERE i <= 2
+      UNION ALL SELECT 3, ROW(0.243, 0, 0.793, 2.426, NULL, NULL, NULL)::bgnbd) s
+ORDER BY i;
+DROP TABLE clv_rows;
 DROP TABLE clv_models;

@@ -66,8 +66,11 @@
  *   2. equation 10 after Euler's transformation (the fast path, exact when
  *      b is not much larger than r+x, e.g. heavy buyers):
  *        c/(a-1) (1 - (1-z)^(a-1) (1 + (a-1) S)),  c = a+b+x-1,
- *        S = (2F1(a+b-1-r, a-1; c; z) - 1) / (a-1)  (cprof_hyp2f1_tail),
- *      expanded so that a = 1 is no 0/0;
+ *        S = (2F1(a+b-1-r, a-1; c; z) - 1) / (a-1),
+ *      expanded so that a = 1 is no 0/0; S is a series of positive terms
+ *      when a+b-1-r > 0, whose coefficients are computed once per history
+ *      for all the horizons of a call (BgSeries), and cprof_hyp2f1_tail
+ *      otherwise;
  *   3. a series of positive terms only (z <= 0.9):
  *        E_p[g] = (1-z)^(r+x) sum_(k>=1) (r+x)_k / k! z^k G_k,
  *        G_k = sum_(j<k) (b+x)_j / (a+b+x)_j,
@@ -278,16 +281,20 @@ cprof_bgnbd_fit_final(PG_FUNCTION_ARGS)
 }
 
 /*
- * The parameters (r, alpha, a, b) of a bgnbd value, checked.  Exported for
- * clv().
+ * The parameters (r, alpha, a, b) of the bgnbd value in argument argno,
+ * checked (cprof_model_params).  Exported for clv().
  */
 void
-cprof_bgnbd_params(HeapTupleHeader model, CprofBgnbd *m)
+cprof_bgnbd_params(FunctionCallInfo fcinfo, int argno, CprofBgnbd *m)
 {
-	m->r = cprof_model_param(model, 1, "r", "bgnbd_fit");
-	m->alpha = cprof_model_param(model, 2, "alpha", "bgnbd_fit");
-	m->a = cprof_model_param(model, 3, "a", "bgnbd_fit");
-	m->b = cprof_model_param(model, 4, "b", "bgnbd_fit");
+	static const char *const names[] = {"r", "alpha", "a", "b"};
+	double		p[4];
+
+	cprof_model_params(fcinfo, argno, 4, names, "bgnbd_fit", p);
+	m->r = p[0];
+	m->alpha = p[1];
+	m->a = p[2];
+	m->b = p[3];
 }
 
 /* P(alive | x, t_x, T), without underflow to NaN for clients long gone. */
@@ -305,18 +312,134 @@ bgnbd_p_alive_value(const CprofBgnbd *m, double x, double tx, double T)
 	return 1 / (1 + exp(d));
 }
 
+/*
+ * The series of Euler's form for one history, shared by every horizon of a
+ * call (clv() asks for a dozen or more at once):
+ *   S(z) = sum_(k>=1) s_k z^k,  s_k = (A)_k (a)_(k-1) / ((c)_k k!),
+ * the tail of 2F1(A, a-1; c; z) divided by a-1 (cprof_hyp2f1_tail's S),
+ * A = a+b-1-r, c = a+b+x-1.  When A > 0 and z > 0 every term is positive,
+ * the coefficients do not depend on z, and they are computed once (with
+ * the division of each ratio) for every horizon, which then costs two
+ * multiplications and a compensated addition per term.  The ratios of
+ * later terms, t_(j+1) / t_j = z (A+j)/(c+j) (a-1+j)/(j+1), are bounded for
+ * j >= k by z f_k, f_k = max(1, (A+k)/(c+k)) max(1, (a-1+k)/(k+1)) (each
+ * factor moves monotonically toward 1), which bounds the rest of the sum.
+ */
+#define BG_SERIES_TERMS 500
+typedef struct BgSeries
+{
+	int			n;				/* coefficients computed; -1: none, not set up */
+	double		A;				/* a + b - 1 - r */
+	double		am1;			/* a - 1 */
+	double		c;				/* a + b + x - 1 */
+	double		s[BG_SERIES_TERMS + 1]; /* s_k, k = 1..n */
+	double		f[BG_SERIES_TERMS + 1]; /* f_k, k = 1..n */
+} BgSeries;
+
 /* The quantities of E_p[g] for one prediction. */
 typedef struct BgExpect
 {
+	BgSeries   *series;			/* Euler's series of this history */
 	double		A;				/* a + b - 1 - r: Euler's first parameter */
 	double		rho;			/* r + x */
 	double		a;				/* Beta(a, B) */
 	double		B;				/* b + x */
 	double		tau;			/* t / (alpha + T), may be +Infinity */
-	double		ln_tau;			/* its logarithm, finite */
+	double		ln_tau;			/* its logarithm, finite (set only for the
+								 * concentrated limit and the quadrature) */
 	double		z;				/* t / (alpha + T + t) */
 	double		lny;			/* ln(1 - z) = -ln(1 + tau) */
 } BgExpect;
+
+/*
+ * S(z) of Euler's form (BgSeries), with a bound on its absolute error in
+ * *abserr; NAN when the series does not converge in BG_SERIES_TERMS
+ * terms.  With A <= 0 the first terms alternate: cprof_hyp2f1_tail sums
+ * them.  The error bound is cprof_hyp2f1_tail's: term k went through k
+ * steps of at most 8 roundings each (the ratio, the power of z, the
+ * product), the compensated sum adds one rounding of the total, and the
+ * rest of the series is below the geometric bound.
+ */
+static double
+euler_tail(const BgExpect *q, double c, double *abserr)
+{
+	BgSeries   *bs = q->series;
+	double		z = q->z,
+				zk = 1.0,
+				sum = 0.0,
+				comp = 0.0,
+				errsum = 0.0,
+				w = 1.0,
+				tail = INFINITY;
+	int			k;
+
+	if (z == 0.0 || q->A == 0.0)
+	{
+		*abserr = 0.0;
+		return 0.0;
+	}
+	if (!(q->A > 0) || !(z > 0) || !(z < 1))
+		return cprof_hyp2f1_tail(q->A, q->a - 1, c, z, BG_SERIES_TERMS, abserr);
+	if (bs->n < 0)
+	{
+		bs->A = q->A;
+		bs->am1 = q->a - 1;
+		bs->c = c;
+		bs->n = 0;
+	}
+	Assert(bs->A == q->A && bs->c == c);
+	for (k = 1; k <= BG_SERIES_TERMS; k++)
+	{
+		double		t,
+					qk;
+
+		if (k > bs->n)
+		{
+			/* s_1 = A / c, s_k = s_(k-1) (A+k-1)(a-1+k-1) / ((c+k-1) k) */
+			double		j = k - 1;
+
+			bs->s[k] = k == 1 ? bs->A / bs->c :
+				bs->s[k - 1] * ((bs->A + j) * (bs->am1 + j) / ((bs->c + j) * (j + 1.0)));
+			bs->f[k] = Max((bs->A + k) / (bs->c + k), 1.0) *
+				Max((bs->am1 + k) / (k + 1.0), 1.0);
+			bs->n = k;
+		}
+		zk *= z;
+		if (zk < DBL_MIN)
+		{
+			/* z^k lost its relative precision: the error bound fails */
+			return NAN;
+		}
+		t = bs->s[k] * zk;
+		cprof_neumaier_add(&sum, &comp, t);
+		w += 1.0;				/* k + 1 */
+		errsum += w * t;
+
+		/*
+		 * Stop when the rest is below 2^-56 of the sum, far below its
+		 * rounding.  That needs t <= 2^-50 sum unless z f_k < 1/65, so
+		 * the bound is computed only then, or when z < 1/64.
+		 */
+		if (t <= 0x1p-50 * sum || z < 0x1p-6 || k == BG_SERIES_TERMS)
+		{
+			if (t == 0.0)
+			{
+				/* s_k z^k below the smallest double: nothing more to add */
+				tail = 0.0;
+				break;
+			}
+			qk = z * bs->f[k];
+			tail = qk < 1.0 ? t * qk / (1.0 - qk) : INFINITY;
+			if (tail <= 0x1p-56 * sum)
+				break;
+		}
+	}
+	sum += comp;
+	if (!isfinite(sum) || !(sum > 0) || !(tail <= 0x1p-40 * sum))
+		return NAN;
+	*abserr = 4.0 * DBL_EPSILON * errsum + tail + DBL_EPSILON * sum;
+	return sum;
+}
 
 /* 2. Euler's form; false when it is not accurate here. */
 static bool
@@ -334,7 +457,7 @@ expect_euler(const BgExpect *q, double *result)
 	if (!(c >= 1.0))
 		return false;
 	first = -q->lny * (v == 0 ? 1.0 : expm1(v) / v);
-	S = cprof_hyp2f1_tail(q->A, q->a - 1, c, q->z, 500, &errS);
+	S = euler_tail(q, c, &errS);
 	ev = exp(v);
 	if (!isfinite(S) || !isfinite(ev))
 		return false;
@@ -522,20 +645,22 @@ expect_quadrature(const BgExpect *q, double *result)
 
 /*
  * E_p[g]: the expected purchases in the next t units of a client alive at
- * T with frequency x (file header).
+ * T with frequency x (file header); series holds Euler's series of this
+ * history, shared by the horizons of one call.
  */
 static double
-bgnbd_expected_if_alive(const CprofBgnbd *m, double t, double x, double T)
+bgnbd_expected_if_alive(const CprofBgnbd *m, BgSeries *series, double t,
+						double x, double T)
 {
 	BgExpect	q;
 	double		result;
 
+	q.series = series;
 	q.A = (m->a - 1) + (m->b - m->r);
 	q.rho = m->r + x;
 	q.a = m->a;
 	q.B = m->b + x;
 	q.tau = t / (m->alpha + T);
-	q.ln_tau = log(t) - log(m->alpha + T);
 	q.z = t / (m->alpha + T + t);
 	q.lny = isfinite(q.tau) ? -log1p(q.tau) : log(m->alpha + T) - log(m->alpha + T + t);
 
@@ -546,14 +671,19 @@ bgnbd_expected_if_alive(const CprofBgnbd *m, double t, double x, double T)
 	/*
 	 * ... or almost surely 1: |d ln g / dp| <= (rho+1) / p, so on p >= 1/2
 	 * g is within 2 (rho+1) (1-p) of g(1), and below it g <= rho tau holds
-	 * P(p < 1/2) <= 2 E[1-p].
+	 * P(p < 1/2) <= 2 E[1-p].  (g1 is needed only when the first part of
+	 * the bound holds.)
 	 */
 	{
-		double		g1 = -expm1(q.rho * q.lny);
 		double		e1p = 1 / (1 + q.a / q.B);	/* E[1-p] */
 
-		if (2 * e1p * ((q.rho + 1) + q.rho * q.tau / g1) <= 1e-16)
-			return g1;
+		if (2 * e1p * (q.rho + 1) <= 1e-16)
+		{
+			double		g1 = -expm1(q.rho * q.lny);
+
+			if (2 * e1p * ((q.rho + 1) + q.rho * q.tau / g1) <= 1e-16)
+				return g1;
+		}
 	}
 
 	/*
@@ -567,10 +697,15 @@ bgnbd_expected_if_alive(const CprofBgnbd *m, double t, double x, double T)
 					pmin = Min(pbar, qbar);
 
 		if ((q.rho + 2) * (q.rho + 2) * var <= 1e-17 * pmin * pmin)
+		{
+			q.ln_tau = log(t) - log(m->alpha + T);
 			return -expm1(-q.rho * log1p(exp(log(pbar) + q.ln_tau))) / pbar;
+		}
 	}
-	if (expect_euler(&q, &result) || expect_series(&q, &result) ||
-		expect_quadrature(&q, &result))
+	if (expect_euler(&q, &result) || expect_series(&q, &result))
+		return result;
+	q.ln_tau = log(t) - log(m->alpha + T);
+	if (expect_quadrature(&q, &result))
 		return result;
 	ereport(ERROR,
 			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -582,24 +717,35 @@ bgnbd_expected_if_alive(const CprofBgnbd *m, double t, double x, double T)
 }
 
 /*
- * The expected purchases in the next t units of a client with a checked
- * history (x, t_x, T); x = t_x = T = 0 gives the new-client expectation.
- * Exported for clv().
+ * The expected purchases in the next t[i] units, i < n, of a client with a
+ * checked history (x, t_x, T) and checked horizons; x = t_x = T = 0 gives
+ * the new-client expectation.  What depends on the history alone
+ * (P(alive), the coefficients of Euler's series) is computed once for all
+ * the horizons.  Exported for clv().
  */
-double
-cprof_bgnbd_expected(const CprofBgnbd *m, double t, double x, double tx, double T)
+void
+cprof_bgnbd_expected(const CprofBgnbd *m, int n, const double *t,
+					 double x, double tx, double T, double *out)
 {
-	double		result;
+	BgSeries	series;
+	double		p_alive = bgnbd_p_alive_value(m, x, tx, T);
+	int			i;
 
-	if (t == 0)
-		return 0.0;
-	result = bgnbd_expected_if_alive(m, t, x, T) * bgnbd_p_alive_value(m, x, tx, T);
-	if (!isfinite(result))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("expected purchases over t = %g are out of the range of double precision", t),
-				 errhint("The horizon is too long for the model's time unit; use a shorter t.")));
-	return result;
+	series.n = -1;
+	for (i = 0; i < n; i++)
+	{
+		if (t[i] == 0)
+		{
+			out[i] = 0.0;
+			continue;
+		}
+		out[i] = bgnbd_expected_if_alive(m, &series, t[i], x, T) * p_alive;
+		if (!isfinite(out[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("expected purchases over t = %g are out of the range of double precision", t[i]),
+					 errhint("The horizon is too long for the model's time unit; use a shorter t.")));
+	}
 }
 
 /* bgnbd_p_alive(model, frequency, recency, age) */
@@ -613,7 +759,7 @@ bgnbd_p_alive(PG_FUNCTION_ARGS)
 	double		T = PG_GETARG_FLOAT8(3);
 
 	cprof_check_history(x, tx, T);
-	cprof_bgnbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	cprof_bgnbd_params(fcinfo, 0, &m);
 	PG_RETURN_FLOAT8(bgnbd_p_alive_value(&m, x, tx, T));
 }
 
@@ -626,7 +772,8 @@ bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 	double		t = PG_GETARG_FLOAT8(1);
 	double		x = 0,
 				tx = 0,
-				T = 0;
+				T = 0,
+				result;
 
 	if (PG_NARGS() == 5)
 	{
@@ -636,6 +783,7 @@ bgnbd_expected_purchases(PG_FUNCTION_ARGS)
 	}
 	cprof_check_horizon(t);
 	cprof_check_history(x, tx, T);
-	cprof_bgnbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
-	PG_RETURN_FLOAT8(cprof_bgnbd_expected(&m, t, x, tx, T));
+	cprof_bgnbd_params(fcinfo, 0, &m);
+	cprof_bgnbd_expected(&m, 1, &t, x, tx, T, &result);
+	PG_RETURN_FLOAT8(result);
 }

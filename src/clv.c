@@ -30,9 +30,15 @@
 
 #include "fit.h"
 
-/* E[Y(t)] of a purchase model given a history. */
-typedef double (*ExpectedPurchases) (const void *model, double t, double x,
-									 double tx, double T);
+/*
+ * E[Y(t[i])], i < n, of a purchase model given a history: the models
+ * compute what depends on the history alone once for all the horizons.
+ */
+typedef void (*ExpectedPurchases) (const void *model, int n, const double *t,
+								   double x, double tx, double T, double *out);
+
+/* Horizons asked of the purchase model at a time (bounded memory). */
+#define CLV_CHUNK 64
 
 /* The horizon, discount and unit arguments, checked. */
 static void
@@ -63,7 +69,6 @@ check_clv_args(int32 months, double discount, double units)
 static Datum
 clv_value(FunctionCallInfo fcinfo, const void *purchases, ExpectedPurchases expected)
 {
-	HeapTupleHeader spend = PG_GETARG_HEAPTUPLEHEADER(1);
 	double		x = PG_GETARG_FLOAT8(2);
 	double		tx = PG_GETARG_FLOAT8(3);
 	double		T = PG_GETARG_FLOAT8(4);
@@ -75,35 +80,47 @@ clv_value(FunctionCallInfo fcinfo, const void *purchases, ExpectedPurchases expe
 				prev = 0.0,
 				factor = 1.0,
 				sum = 0.0;
-	int32		i;
+	double		t[CLV_CHUNK],
+				ey[CLV_CHUNK];
+	int32		first;
+	CprofGammaGamma spend;
 
 	check_clv_args(months, discount, units);
 	cprof_check_history(x, tx, T);
-	value = cprof_gamma_gamma_expected(spend, x, m);
-	for (i = 1; i <= months; i++)
+	cprof_gamma_gamma_params(fcinfo, 1, &spend);
+	value = cprof_gamma_gamma_expected(&spend, x, m);
+	for (first = 1; first <= months; first += CLV_CHUNK)
 	{
-		double		cur = expected(purchases, i * units, x, tx, T);
+		int			n = Min(CLV_CHUNK, months - first + 1),
+					j;
 
-		factor /= 1.0 + discount;
-		/* E[Y] is nondecreasing: a rounding step down counts as none */
-		sum += Max(cur - prev, 0.0) * factor;
-		prev = Max(cur, prev);
-		if ((i & 255) == 0)
-			CHECK_FOR_INTERRUPTS();
+		for (j = 0; j < n; j++)
+			t[j] = (first + j) * units;
+		expected(purchases, n, t, x, tx, T, ey);
+		for (j = 0; j < n; j++)
+		{
+			factor /= 1.0 + discount;
+			/* E[Y] is nondecreasing: a rounding step down counts as none */
+			sum += Max(ey[j] - prev, 0.0) * factor;
+			prev = Max(ey[j], prev);
+		}
+		CHECK_FOR_INTERRUPTS();
 	}
 	PG_RETURN_FLOAT8(sum * value);
 }
 
-static double
-expected_bgnbd(const void *model, double t, double x, double tx, double T)
+static void
+expected_bgnbd(const void *model, int n, const double *t, double x,
+			   double tx, double T, double *out)
 {
-	return cprof_bgnbd_expected(model, t, x, tx, T);
+	cprof_bgnbd_expected(model, n, t, x, tx, T, out);
 }
 
-static double
-expected_pareto_nbd(const void *model, double t, double x, double tx, double T)
+static void
+expected_pareto_nbd(const void *model, int n, const double *t, double x,
+					double tx, double T, double *out)
 {
-	return cprof_pareto_nbd_expected(model, t, x, tx, T);
+	cprof_pareto_nbd_expected(model, n, t, x, tx, T, out);
 }
 
 /* clv(purchases bgnbd, spend gamma_gamma, ...) */
@@ -113,7 +130,7 @@ clv_bgnbd(PG_FUNCTION_ARGS)
 {
 	CprofBgnbd	m;
 
-	cprof_bgnbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	cprof_bgnbd_params(fcinfo, 0, &m);
 	return clv_value(fcinfo, &m, expected_bgnbd);
 }
 
@@ -124,7 +141,7 @@ clv_pareto_nbd(PG_FUNCTION_ARGS)
 {
 	CprofParetoNbd m;
 
-	cprof_pareto_nbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	cprof_pareto_nbd_params(fcinfo, 0, &m);
 	return clv_value(fcinfo, &m, expected_pareto_nbd);
 }
 

@@ -68,6 +68,9 @@ extern void cprof_check_history(double x, double tx, double T);
 extern void cprof_check_horizon(double t);
 extern double cprof_model_param(HeapTupleHeader model, int attno,
 								const char *name, const char *fit);
+extern void cprof_model_params(FunctionCallInfo fcinfo, int argno, int nparams,
+							   const char *const *names, const char *fit,
+							   double *params);
 
 /* fit.c: the fit driver */
 #define CPROF_FIT_MAX_PARAMS 4	/* most parameters a model has */
@@ -188,14 +191,26 @@ typedef struct CprofParetoNbd
 				beta;			/* dropout rate ~ Gamma(s, beta) */
 } CprofParetoNbd;
 
-extern void cprof_bgnbd_params(HeapTupleHeader model, CprofBgnbd *m);
-extern double cprof_bgnbd_expected(const CprofBgnbd *m, double t,
-								   double x, double tx, double T);
-extern void cprof_pareto_nbd_params(HeapTupleHeader model, CprofParetoNbd *m);
-extern double cprof_pareto_nbd_expected(const CprofParetoNbd *m, double t,
-										double x, double tx, double T);
+typedef struct CprofGammaGamma
+{
+	double		p,				/* a transaction's value ~ Gamma(p, nu) */
+				q,
+				v;				/* nu ~ Gamma(q, v) */
+} CprofGammaGamma;
+
+extern void cprof_bgnbd_params(FunctionCallInfo fcinfo, int argno,
+							   CprofBgnbd *m);
+extern void cprof_bgnbd_expected(const CprofBgnbd *m, int n, const double *t,
+								 double x, double tx, double T, double *out);
+extern void cprof_pareto_nbd_params(FunctionCallInfo fcinfo, int argno,
+									CprofParetoNbd *m);
+extern void cprof_pareto_nbd_expected(const CprofParetoNbd *m, int n,
+									  const double *t, double x, double tx,
+									  double T, double *out);
 extern bool cprof_spend_valid(const CprofHistEntry *e);
-extern double cprof_gamma_gamma_expected(HeapTupleHeader model, double x,
+extern void cprof_gamma_gamma_params(FunctionCallInfo fcinfo, int argno,
+									 CprofGammaGamma *g);
+extern double cprof_gamma_gamma_expected(const CprofGammaGamma *g, double x,
 										 double m);
 
 #endif							/* CPROF_FIT_H */

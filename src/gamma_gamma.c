@@ -279,14 +279,30 @@ cprof_gamma_gamma_fit_final(PG_FUNCTION_ARGS)
 }
 
 /*
+ * The parameters (p, q, v) of the gamma_gamma value in argument argno,
+ * checked (cprof_model_params).  Exported for clv().
+ */
+void
+cprof_gamma_gamma_params(FunctionCallInfo fcinfo, int argno, CprofGammaGamma *g)
+{
+	static const char *const names[] = {"p", "q", "v"};
+	double		params[3];
+
+	cprof_model_params(fcinfo, argno, 3, names, "gamma_gamma_fit", params);
+	g->p = params[0];
+	g->q = params[1];
+	g->v = params[2];
+}
+
+/*
  * E(M | x, m) = p (v + x m) / (px + q - 1).  Exported for clv().
  */
 double
-cprof_gamma_gamma_expected(HeapTupleHeader model, double x, double m)
+cprof_gamma_gamma_expected(const CprofGammaGamma *g, double x, double m)
 {
-	double		p = cprof_model_param(model, 1, "p", "gamma_gamma_fit");
-	double		q = cprof_model_param(model, 2, "q", "gamma_gamma_fit");
-	double		v = cprof_model_param(model, 3, "v", "gamma_gamma_fit");
+	double		p = g->p,
+				q = g->q,
+				v = g->v;
 	double		px = p * x,
 				denom = px + (q - 1),
 				result;
@@ -321,7 +337,9 @@ PG_FUNCTION_INFO_V1(gamma_gamma_expected_value);
 Datum
 gamma_gamma_expected_value(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_FLOAT8(cprof_gamma_gamma_expected(PG_GETARG_HEAPTUPLEHEADER(0),
-												PG_GETARG_FLOAT8(1),
+	CprofGammaGamma g;
+
+	cprof_gamma_gamma_params(fcinfo, 0, &g);
+	PG_RETURN_FLOAT8(cprof_gamma_gamma_expected(&g, PG_GETARG_FLOAT8(1),
 												PG_GETARG_FLOAT8(2)));
 }

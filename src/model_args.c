@@ -4,6 +4,9 @@
  * models, a prediction horizon, and the parameters of a fitted model (a
  * value of the composite type a fit returns).  No SQL objects.
  *
+ * The parameters of a model are read once per distinct model value and call
+ * site (cprof_model_params).
+ *
  * The rule of a valid history is written once (history_problem) and used
  * both to raise the error a user sees (cprof_check_history: the transition
  * of bgnbd_fit and pareto_nbd_fit, the predictions, clv) and to accept the
@@ -95,4 +98,74 @@ cprof_model_param(HeapTupleHeader model, int attno, const char *name,
 						name, isnull ? "NULL" : psprintf("%g", v)),
 				 errhint("Pass the result of %s().", fit)));
 	return v;
+}
+
+/* The models cprof_model_params remembers per call site: arguments 0 and 1. */
+#define MODEL_CACHE_ARGS 2
+
+/* One remembered model: its bytes and its checked parameters. */
+typedef struct ModelCacheEntry
+{
+	Size		len;			/* bytes of the model value; 0: none yet */
+	Size		cap;			/* allocated size of bytes */
+	char	   *bytes;			/* the (detoasted) model value */
+	int			nparams;		/* parameters read from it */
+	double		params[CPROF_FIT_MAX_PARAMS];
+} ModelCacheEntry;
+
+/* fn_extra of a prediction or clv(): the last model of each argument. */
+typedef struct ModelCache
+{
+	ModelCacheEntry arg[MODEL_CACHE_ARGS];
+} ModelCache;
+
+/*
+ * The first nparams fields of the fitted model in argument argno (0 or 1),
+ * each checked by cprof_model_param (names[i] names field i + 1).  The
+ * predictions and clv() run once per row, nearly always with the same
+ * model: fn_extra keeps the last model value of each argument, bytes and
+ * parameters, and a value with the same bytes (which hold the composite
+ * type too) has the same parameters, so they are read and checked once per
+ * distinct model instead of once per row.
+ */
+void
+cprof_model_params(FunctionCallInfo fcinfo, int argno, int nparams,
+				   const char *const *names, const char *fit, double *params)
+{
+	HeapTupleHeader model = PG_GETARG_HEAPTUPLEHEADER(argno);
+	Size		len = HeapTupleHeaderGetDatumLength(model);
+	FmgrInfo   *flinfo = fcinfo->flinfo;
+	ModelCache *cache = (ModelCache *) flinfo->fn_extra;
+	ModelCacheEntry *e;
+	int			i;
+
+	Assert(argno >= 0 && argno < MODEL_CACHE_ARGS);
+	Assert(nparams <= CPROF_FIT_MAX_PARAMS);
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(flinfo->fn_mcxt, sizeof(ModelCache));
+		flinfo->fn_extra = cache;
+	}
+	e = &cache->arg[argno];
+	if (e->len == len && e->nparams == nparams && memcmp(e->bytes, model, len) == 0)
+	{
+		memcpy(params, e->params, nparams * sizeof(double));
+		return;
+	}
+	for (i = 0; i < nparams; i++)
+		params[i] = cprof_model_param(model, i + 1, names[i], fit);
+	/* remember it (only a model whose parameters passed the checks) */
+	if (e->cap < len)
+	{
+		char	   *bytes = MemoryContextAlloc(flinfo->fn_mcxt, len);
+
+		if (e->bytes)
+			pfree(e->bytes);
+		e->bytes = bytes;
+		e->cap = len;
+	}
+	memcpy(e->bytes, model, len);
+	e->len = len;
+	e->nparams = nparams;
+	memcpy(e->params, params, nparams * sizeof(double));
 }

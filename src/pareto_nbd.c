@@ -329,12 +329,16 @@ cprof_pareto_nbd_fit_final(PG_FUNCTION_ARGS)
 
 /* The parameters (r, alpha, s, beta) of a pareto_nbd value, checked. */
 void
-cprof_pareto_nbd_params(HeapTupleHeader model, CprofParetoNbd *m)
+cprof_pareto_nbd_params(FunctionCallInfo fcinfo, int argno, CprofParetoNbd *m)
 {
-	m->r = cprof_model_param(model, 1, "r", "pareto_nbd_fit");
-	m->alpha = cprof_model_param(model, 2, "alpha", "pareto_nbd_fit");
-	m->s = cprof_model_param(model, 3, "s", "pareto_nbd_fit");
-	m->beta = cprof_model_param(model, 4, "beta", "pareto_nbd_fit");
+	static const char *const names[] = {"r", "alpha", "s", "beta"};
+	double		p[4];
+
+	cprof_model_params(fcinfo, argno, 4, names, "pareto_nbd_fit", p);
+	m->r = p[0];
+	m->alpha = p[1];
+	m->s = p[2];
+	m->beta = p[3];
 }
 
 static double
@@ -361,40 +365,59 @@ log1p_ratio(double q)
 }
 
 /*
- * Expected purchases in the next t units of a client with a checked
- * history; x = t_x = T = 0 for a new client.  Exported for clv().
+ * Expected purchases in the next t[i] units, i < n, of a client with a
+ * checked history and checked horizons; x = t_x = T = 0 for a new client.
+ * P(alive), which depends on the history alone, is computed once for all
+ * the horizons (when one is not 0).  Exported for clv().
  */
-double
-cprof_pareto_nbd_expected(const CprofParetoNbd *m, double t, double x,
-						  double tx, double T)
+void
+cprof_pareto_nbd_expected(const CprofParetoNbd *m, int n, const double *t,
+						  double x, double tx, double T, double *out)
 {
-	double		q,
-				lr,
-				v,
-				lnres;
+	double		ln_p_alive = 0.0;
+	bool		have_p_alive = false;
+	int			i;
 
-	if (t == 0)
-		return 0.0;
-	/* ln((r+x) t / (alpha+T) * ln(1+q)/q), q = t / (beta+T) */
-	q = t / (m->beta + T);
-	lr = log1p_ratio(q);
-	lnres = log(m->r + x) + log(t) - log(m->alpha + T) + log(lr);
-	/* times (1 - e^-v) / v, v = (s-1) ln(1+q), in logs */
-	v = (m->s - 1) * q * lr;
-	if (v > 0)
-		lnres += log(-expm1(-v) / v);
-	else if (v < -700)
-		lnres += -v - log(-v) + log1p(-exp(v));
-	else if (v < 0)
-		lnres += log(expm1(-v) / -v);
-	if (!(x == 0 && T == 0))
-		lnres += log(pnbd_p_alive(m, x, tx, T));
-	if (!(lnres < log(DBL_MAX)))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("expected purchases over t = %g are out of the range of double precision", t),
-				 errhint("The horizon is too long for the model's time unit; use a shorter t.")));
-	return exp(lnres);
+	for (i = 0; i < n; i++)
+	{
+		double		q,
+					lr,
+					v,
+					lnres;
+
+		if (t[i] == 0)
+		{
+			out[i] = 0.0;
+			continue;
+		}
+		/* ln((r+x) t / (alpha+T) * ln(1+q)/q), q = t / (beta+T) */
+		q = t[i] / (m->beta + T);
+		lr = log1p_ratio(q);
+		lnres = log(m->r + x) + log(t[i]) - log(m->alpha + T) + log(lr);
+		/* times (1 - e^-v) / v, v = (s-1) ln(1+q), in logs */
+		v = (m->s - 1) * q * lr;
+		if (v > 0)
+			lnres += log(-expm1(-v) / v);
+		else if (v < -700)
+			lnres += -v - log(-v) + log1p(-exp(v));
+		else if (v < 0)
+			lnres += log(expm1(-v) / -v);
+		if (!(x == 0 && T == 0))
+		{
+			if (!have_p_alive)
+			{
+				ln_p_alive = log(pnbd_p_alive(m, x, tx, T));
+				have_p_alive = true;
+			}
+			lnres += ln_p_alive;
+		}
+		if (!(lnres < log(DBL_MAX)))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("expected purchases over t = %g are out of the range of double precision", t[i]),
+					 errhint("The horizon is too long for the model's time unit; use a shorter t.")));
+		out[i] = exp(lnres);
+	}
 }
 
 /* pareto_nbd_p_alive(model, frequency, recency, age) */
@@ -408,7 +431,7 @@ pareto_nbd_p_alive(PG_FUNCTION_ARGS)
 	double		T = PG_GETARG_FLOAT8(3);
 
 	cprof_check_history(x, tx, T);
-	cprof_pareto_nbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
+	cprof_pareto_nbd_params(fcinfo, 0, &m);
 	PG_RETURN_FLOAT8(pnbd_p_alive(&m, x, tx, T));
 }
 
@@ -421,7 +444,8 @@ pareto_nbd_expected_purchases(PG_FUNCTION_ARGS)
 	double		t = PG_GETARG_FLOAT8(1);
 	double		x = 0,
 				tx = 0,
-				T = 0;
+				T = 0,
+				result;
 
 	if (PG_NARGS() == 5)
 	{
@@ -431,6 +455,7 @@ pareto_nbd_expected_purchases(PG_FUNCTION_ARGS)
 	}
 	cprof_check_horizon(t);
 	cprof_check_history(x, tx, T);
-	cprof_pareto_nbd_params(PG_GETARG_HEAPTUPLEHEADER(0), &m);
-	PG_RETURN_FLOAT8(cprof_pareto_nbd_expected(&m, t, x, tx, T));
+	cprof_pareto_nbd_params(fcinfo, 0, &m);
+	cprof_pareto_nbd_expected(&m, 1, &t, x, tx, T, &result);
+	PG_RETURN_FLOAT8(result);
 }
