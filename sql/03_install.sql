@@ -41,10 +41,10 @@ SELECT p.oid::regprocedure AS function_with_body_resolved_at_run_time
 FROM pg_proc p JOIN cprof_members m ON m.classid = 'pg_proc'::regclass AND m.objid = p.oid
 WHERE p.prolang NOT IN (SELECT oid FROM pg_language WHERE lanname IN ('c', 'internal'))
   AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c LIKE 'search\_path=%')
-ORDER BY 1::text;
+ORDER BY p.oid::regprocedure::text COLLATE "C";
 SELECT c.oid::regclass AS relation_member
 FROM pg_class c JOIN cprof_members m ON m.classid = 'pg_class'::regclass AND m.objid = c.oid
-ORDER BY 1::text;
+ORDER BY c.oid::regclass::text COLLATE "C";
 -- and it works
 SELECT (client_profit(amount, kind)).net_profit, expected_tenure(0.9::double precision)
 FROM (VALUES (100.00, 'revenue'), (30, 'cogs')) AS t(amount, kind);

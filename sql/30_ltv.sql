@@ -182,4 +182,4 @@ SELECT ltv(100.0, 0.99, -0.5, 100000);
 SELECT p.oid::regprocedure AS function, p.provolatile, p.proisstrict, p.proparallel
 FROM pg_proc p
 WHERE p.proname IN ('ltv', 'expected_tenure')
-ORDER BY 1::text;
+ORDER BY p.oid::regprocedure::text COLLATE "C";

@@ -69,7 +69,7 @@ FROM clv_models, (SELECT ROW(0.243, 4.414, 824669, 1.76e7, NULL, NULL, NULL)::bg
 -- by the name of the record's third field); the 1.0 symbol, clv, remains
 -- for a database still at version 1.0 (its two overloads, as the 1.0
 -- script declares them), and chooses the model by the argument's type.
-SELECT p.oid::regprocedure AS overload, p.prosrc AS symbol FROM pg_proc p WHERE p.proname = 'clv' ORDER BY 1::text;
+SELECT p.oid::regprocedure AS overload, p.prosrc AS symbol FROM pg_proc p WHERE p.proname = 'clv' ORDER BY p.oid::regprocedure::text COLLATE "C";
 CREATE FUNCTION pg_temp.clv_1_0(bgnbd, gamma_gamma, float8, float8, float8, float8, integer, float8, float8)
     RETURNS float8 AS '$libdir/cprof', 'clv' LANGUAGE C IMMUTABLE STRICT;
 CREATE FUNCTION pg_temp.clv_1_0(pareto_nbd, gamma_gamma, float8, float8, float8, float8, integer, float8, float8)

@@ -295,7 +295,7 @@ SELECT pg_temp.err($$SELECT allocate(NULL::numeric, w) OVER () FROM (VALUES (-1)
 
 -- Catalog: every form is an IMMUTABLE, PARALLEL SAFE window function
 SELECT p.oid::regprocedure AS function, p.prorettype::regtype AS returns, p.prokind, p.provolatile, p.proparallel
-FROM pg_proc p WHERE p.proname = 'allocate' ORDER BY 1::text;
+FROM pg_proc p WHERE p.proname = 'allocate' ORDER BY p.oid::regprocedure::text COLLATE "C";
 
 RESET search_path;
 SET client_min_messages = warning;
