@@ -101,7 +101,10 @@ case "$action" in
 		rm -f "$zipfile"
 		git archive --format=zip --prefix="cprof-$version/" -o "$zipfile" HEAD
 		# PGXN reads META.json at the top of the archive
-		unzip -l "$zipfile" | grep -q " cprof-$version/META.json$" ||
+		# (the listing is read whole: grep -q quitting early would kill
+		# unzip with SIGPIPE, a failure under pipefail)
+		listing=$(unzip -Z1 "$zipfile")
+		grep -qx "cprof-$version/META.json" <<<"$listing" ||
 			{ echo "cprof: $zipfile has no META.json at its top" >&2; exit 1; }
 		echo "cprof: built $zipfile ($(unzip -l "$zipfile" | tail -1 | awk '{print $2}') files)"
 		;;
