@@ -287,10 +287,10 @@ cprof_bgnbd_fit_final(PG_FUNCTION_ARGS)
 void
 cprof_bgnbd_params(FunctionCallInfo fcinfo, int argno, CprofBgnbd *m)
 {
-	static const char *const names[] = {"r", "alpha", "a", "b"};
 	double		p[4];
 
-	cprof_model_params(fcinfo, argno, 4, names, "bgnbd_fit", p);
+	cprof_model_params(fcinfo, argno, bgnbd_model.nparams, bgnbd_model.param_names,
+					   bgnbd_model.name, p);
 	m->r = p[0];
 	m->alpha = p[1];
 	m->a = p[2];

@@ -285,10 +285,10 @@ cprof_gamma_gamma_fit_final(PG_FUNCTION_ARGS)
 void
 cprof_gamma_gamma_params(FunctionCallInfo fcinfo, int argno, CprofGammaGamma *g)
 {
-	static const char *const names[] = {"p", "q", "v"};
 	double		params[3];
 
-	cprof_model_params(fcinfo, argno, 3, names, "gamma_gamma_fit", params);
+	cprof_model_params(fcinfo, argno, gg_model.nparams, gg_model.param_names,
+					   gg_model.name, params);
 	g->p = params[0];
 	g->q = params[1];
 	g->v = params[2];

@@ -331,10 +331,10 @@ cprof_pareto_nbd_fit_final(PG_FUNCTION_ARGS)
 void
 cprof_pareto_nbd_params(FunctionCallInfo fcinfo, int argno, CprofParetoNbd *m)
 {
-	static const char *const names[] = {"r", "alpha", "s", "beta"};
 	double		p[4];
 
-	cprof_model_params(fcinfo, argno, 4, names, "pareto_nbd_fit", p);
+	cprof_model_params(fcinfo, argno, pnbd_model.nparams, pnbd_model.param_names,
+					   pnbd_model.name, p);
 	m->r = p[0];
 	m->alpha = p[1];
 	m->s = p[2];
